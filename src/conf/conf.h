@@ -1,0 +1,70 @@
+/* conf.h - ternd's configuration: every key, its type, bounds, default and doc in one
+ * table (conf.c), parsed from "key = value" lines with file:line errors.
+ * The configuration file is trusted but parsed defensively (fuzz/fuzz_conf.c). */
+#ifndef TERN_CONF_H
+#define TERN_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+
+#define CONF_LISTEN_MAX 16
+#define CONF_DEFAULT_PATH "/etc/tern/ternd.conf"
+
+enum listen_role { ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS };
+
+struct conf_listen {
+	enum listen_role role;
+	char host[64];
+	char port[8];
+};
+
+struct conf_list {
+	char **items;
+	size_t count;
+};
+
+struct users_table;
+struct alias_table;
+
+struct conf {
+	int refs;
+	char *hostname;
+	struct conf_listen listen[CONF_LISTEN_MAX];
+	size_t listen_count;
+	struct conf_list domains;
+	char *users;
+	char *aliases;
+	char *spool;
+	char *maildir;
+	uint64_t message_size_limit;
+	uint64_t recipient_limit;
+	uint64_t connection_limit;
+	uint64_t connection_limit_per_ip;
+	uint64_t error_limit;
+	uint64_t timeout;
+	uint64_t spool_min_free;
+	uint64_t mailbox_quota;
+	uint64_t max_received_headers;
+	uint64_t retry_min;
+	uint64_t queue_lifetime;
+	char *user;
+	char *log_level;
+	/* loaded from the files named above */
+	struct users_table *users_tab;
+	struct alias_table *alias_tab;
+};
+
+/* Defaults, then FILE (NULL: defaults only), then each "key=value" override.
+ * On errors, each is appended to errors as "file:line: message\n" and NULL is returned. */
+struct conf *conf_load(const char *file, char **overrides, size_t noverrides, struct buf *errors);
+struct conf *conf_ref(struct conf *c);
+void conf_unref(struct conf *c);
+/* Is this domain (ASCII, any case, optional trailing dot) one of the local domains? */
+bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len);
+/* Print every key with its default and doc (for `ternd -h` and docs/configuration.md). */
+void conf_print_keys(void);
+
+#endif

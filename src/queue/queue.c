@@ -1,0 +1,849 @@
+/* queue.c - the durable queue (queue.h, architecture.md "The queue"): group commit of
+ * records to an append-only segment with one fdatasync per batch on a sync thread, recovery
+ * of the segments at start, and local delivery through Maildir worker batches.
+ * Invariant: no commit callback reports QUEUE_OK before the fdatasync that covers its
+ * record has returned 0 (STYLE habit 7). */
+#include "queue/queue.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "deliver/maildir.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "queue/record.h"
+
+#define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
+#define DELIVERY_BATCH 128
+#define QID_BUCKETS 65536
+
+struct commit {
+	struct commit *next;
+	struct envelope *env;
+	queue_commit_cb cb;
+	void *arg;
+	enum queue_result result;
+	char what[160];
+};
+
+struct delivery {
+	struct delivery *next;
+	struct envelope *env;
+	size_t idx;
+	struct maildir_job job;
+};
+
+struct segment {
+	uint32_t no;
+	uint32_t live; /* messages in it not yet finished */
+};
+
+struct queue {
+	struct event_loop *loop;
+	struct conf *conf;
+	char *dir;      /* <spool>/seg */
+	int dir_fd;
+	uint32_t seg_no;
+	int seg_fd;
+	uint64_t seg_off;
+	struct segment *segs;
+	size_t nsegs;
+	uint64_t last_id;
+	/* group commit */
+	pthread_t sync_thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool sync_requested, sync_running, stopping;
+	int sync_fd_req;
+	int sync_errno;
+	uint64_t sync_started, sync_completed; /* a sync is finished when they are equal */
+	int sync_evfd;
+	struct commit *waiting, **waiting_tail; /* written, waiting for the next sync */
+	struct commit *inflight;                /* covered by the running sync */
+	struct commit *failed;                  /* to report on the next wake-up */
+	size_t commits_pending;
+	struct buf rec;
+	/* live messages */
+	struct envelope *live;
+	struct envelope **by_id; /* chained through next_live? no: separate chain */
+	size_t nlive;
+	/* delivery */
+	pthread_t deliver_thread;
+	pthread_mutex_t dmu;
+	pthread_cond_t dcv;
+	struct delivery *jobs, **jobs_tail;
+	struct delivery *results;
+	int deliver_evfd;
+	struct event_timer retry_timer;
+	/* space check cache */
+	uint64_t space_checked_ms;
+	bool space_ok;
+};
+
+/* --- queue ids: 12 characters of base 32, time-ordered, unique in this spool --- */
+
+static const char id_alphabet[] = "0123456789BCDFGHJKLMNPQRSTVWXYZa";
+
+void queue_assign_id(struct queue *q, struct envelope *env)
+{
+	uint64_t v = wall_us() << 4;
+	if (v <= q->last_id)
+		v = q->last_id + 1;
+	q->last_id = v;
+	for (int i = QUEUE_ID_LEN - 1; i >= 0; i--) {
+		env->id[i] = id_alphabet[v & 31];
+		v >>= 5;
+	}
+	env->id[QUEUE_ID_LEN] = '\0';
+}
+
+static uint64_t id_value(const char *id)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < QUEUE_ID_LEN; i++) {
+		const char *p = strchr(id_alphabet, id[i]);
+		v = (v << 5) | (uint64_t)(p ? p - id_alphabet : 0);
+	}
+	return v;
+}
+
+/* --- live messages by id (for recovery and state records) --- */
+
+static size_t id_hash(const char *id)
+{
+	size_t h = 5381;
+	for (int i = 0; i < QUEUE_ID_LEN; i++)
+		h = h * 33 + (unsigned char)id[i];
+	return h % QID_BUCKETS;
+}
+
+static void live_add(struct queue *q, struct envelope *e)
+{
+	size_t h = id_hash(e->id);
+	e->next_live = q->by_id[h];
+	q->by_id[h] = e;
+	q->nlive++;
+}
+
+static struct envelope *live_find(struct queue *q, const char *id)
+{
+	for (struct envelope *e = q->by_id[id_hash(id)]; e; e = e->next_live)
+		if (memcmp(e->id, id, QUEUE_ID_LEN) == 0)
+			return e;
+	return NULL;
+}
+
+static void live_remove(struct queue *q, struct envelope *e)
+{
+	struct envelope **pp = &q->by_id[id_hash(e->id)];
+	while (*pp && *pp != e)
+		pp = &(*pp)->next_live;
+	if (*pp) {
+		*pp = e->next_live;
+		q->nlive--;
+	}
+}
+
+/* --- segments --- */
+
+static struct segment *segment_find(struct queue *q, uint32_t no)
+{
+	for (size_t i = 0; i < q->nsegs; i++)
+		if (q->segs[i].no == no)
+			return &q->segs[i];
+	return NULL;
+}
+
+static struct segment *segment_add(struct queue *q, uint32_t no)
+{
+	q->segs = realloc(q->segs, (q->nsegs + 1) * sizeof(*q->segs));
+	if (q->segs == NULL)
+		die_oom();
+	q->segs[q->nsegs] = (struct segment){.no = no};
+	return &q->segs[q->nsegs++];
+}
+
+static void segment_path(struct queue *q, uint32_t no, char *dst, size_t dstsize)
+{
+	snprintf(dst, dstsize, "%s/%08u.log", q->dir, no);
+}
+
+/* Delete finished segments, oldest first: a later segment may hold the state records of a
+ * message in an earlier one, so order matters (architecture.md). */
+static void segments_collect(struct queue *q)
+{
+	while (q->nsegs > 0 && q->segs[0].live == 0 && q->segs[0].no != q->seg_no) {
+		char p[1200];
+		segment_path(q, q->segs[0].no, p, sizeof(p));
+		if (unlink(p) < 0 && errno != ENOENT) {
+			log_msg(LOG_WARN, "segment-unlink-failed path=%s error=\"%s\"", p, strerror(errno));
+			return;
+		}
+		log_msg(LOG_DEBUG, "segment-removed no=%u", q->segs[0].no);
+		memmove(q->segs, q->segs + 1, (q->nsegs - 1) * sizeof(*q->segs));
+		q->nsegs--;
+	}
+}
+
+static int segment_open_new(struct queue *q, uint32_t no)
+{
+	char p[1200];
+	segment_path(q, no, p, sizeof(p));
+	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	/* the new name must be durable before any record in it is acknowledged */
+	if (fsync(q->dir_fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (q->seg_fd >= 0)
+		close(q->seg_fd);
+	q->seg_fd = fd;
+	q->seg_no = no;
+	q->seg_off = 0;
+	if (segment_find(q, no) == NULL)
+		segment_add(q, no);
+	return 0;
+}
+
+/* --- the sync thread: one fdatasync per batch --- */
+
+static void *sync_main(void *arg)
+{
+	struct queue *q = arg;
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		while (!q->sync_requested && !q->stopping)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (!q->sync_requested && q->stopping)
+			break;
+		int fd = q->sync_fd_req;
+		q->sync_requested = false;
+		pthread_mutex_unlock(&q->mu);
+		int r = fdatasync(fd);
+		int e = r < 0 ? errno : 0;
+		pthread_mutex_lock(&q->mu);
+		q->sync_errno = e;
+		q->sync_completed++;
+		uint64_t one = 1;
+		ssize_t w = write(q->sync_evfd, &one, sizeof(one));
+		(void)w;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+static void request_sync(struct queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->sync_fd_req = q->seg_fd;
+	q->sync_requested = true;
+	q->sync_started++;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void start_sync(struct queue *q)
+{
+	if (q->sync_running || q->waiting == NULL)
+		return;
+	q->inflight = q->waiting;
+	q->waiting = NULL;
+	q->waiting_tail = &q->waiting;
+	q->sync_running = true;
+	request_sync(q);
+}
+
+static void deliver_message(struct queue *q, struct envelope *e, bool recovered);
+
+static void report(struct queue *q, struct commit *c)
+{
+	q->commits_pending--;
+	if (c->cb)
+		c->cb(c->arg, c->result, c->what);
+	if (c->result == QUEUE_OK) {
+		struct segment *seg = segment_find(q, c->env->segment);
+		if (seg)
+			seg->live++;
+		live_add(q, c->env);
+		deliver_message(q, c->env, false);
+	} else {
+		envelope_free(c->env);
+	}
+	free(c);
+}
+
+static void sync_done(void *arg, unsigned events)
+{
+	struct queue *q = arg;
+	uint64_t v;
+	ssize_t r = read(q->sync_evfd, &v, sizeof(v));
+	(void)r;
+	struct commit *failed = q->failed;
+	q->failed = NULL;
+	while (failed) {
+		struct commit *next = failed->next;
+		report(q, failed);
+		failed = next;
+	}
+	if (!q->sync_running)
+		return;
+	pthread_mutex_lock(&q->mu);
+	bool finished = q->sync_completed == q->sync_started;
+	int err = q->sync_errno;
+	pthread_mutex_unlock(&q->mu);
+	if (!finished)
+		return;
+	q->sync_running = false;
+	struct commit *c = q->inflight;
+	q->inflight = NULL;
+	if (err)
+		log_msg(LOG_ERR, "spool-sync-failed segment=%u error=\"%s\"", q->seg_no, strerror(err));
+	while (c) {
+		struct commit *next = c->next;
+		if (err) {
+			c->result = err == ENOSPC || err == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
+			snprintf(c->what, sizeof(c->what), "syncing the queue file failed: %s", strerror(err));
+		}
+		report(q, c);
+		c = next;
+	}
+	if (q->seg_off >= SEGMENT_ROLL_SIZE && q->waiting == NULL) {
+		if (segment_open_new(q, q->seg_no + 1) < 0)
+			log_msg(LOG_ERR, "segment-create-failed error=\"%s\"", strerror(errno));
+		segments_collect(q);
+	}
+	start_sync(q);
+}
+
+/* Append one encoded record (q->rec) to the active segment. On failure the segment is cut
+ * back so that no partial record stays behind it. */
+static int append_record(struct queue *q, int *err)
+{
+	const char *p = q->rec.data;
+	size_t left = q->rec.len;
+	uint64_t start = q->seg_off;
+	while (left > 0) {
+		ssize_t n = write(q->seg_fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*err = n < 0 ? errno : EIO;
+			if (ftruncate(q->seg_fd, (off_t)start) < 0)
+				log_msg(LOG_ERR, "segment-truncate-failed error=\"%s\"", strerror(errno));
+			return -1;
+		}
+		p += n;
+		left -= (size_t)n;
+		q->seg_off += (uint64_t)n;
+	}
+	return 0;
+}
+
+void queue_commit(struct queue *q, struct envelope *env, queue_commit_cb cb, void *arg)
+{
+	struct commit *c = xcalloc(1, sizeof(*c));
+	c->env = env;
+	c->cb = cb;
+	c->arg = arg;
+	q->commits_pending++;
+	buf_reset(&q->rec);
+	int err = 0;
+	env->segment = q->seg_no;
+	env->offset = q->seg_off;
+	if (record_encode_msg(&q->rec, env) < 0) {
+		c->result = QUEUE_IO_ERROR;
+		str_copy(c->what, "the message could not be encoded", sizeof(c->what));
+	} else if (append_record(q, &err) < 0) {
+		c->result = err == ENOSPC || err == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
+		snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(err));
+		log_msg(LOG_ERR, "spool-write-failed qid=%s error=\"%s\"", env->id, strerror(err));
+	}
+	if (c->result != QUEUE_OK) {
+		/* never call back from inside queue_commit: the session is mid-parse */
+		c->next = q->failed;
+		q->failed = c;
+		uint64_t one = 1;
+		ssize_t w = write(q->sync_evfd, &one, sizeof(one));
+		(void)w;
+		return;
+	}
+	*q->waiting_tail = c;
+	q->waiting_tail = &c->next;
+	start_sync(q);
+}
+
+void queue_forget(struct queue *q, void *arg)
+{
+	for (struct commit *c = q->waiting; c; c = c->next)
+		if (c->arg == arg)
+			c->cb = NULL;
+	for (struct commit *c = q->inflight; c; c = c->next)
+		if (c->arg == arg)
+			c->cb = NULL;
+	for (struct commit *c = q->failed; c; c = c->next)
+		if (c->arg == arg)
+			c->cb = NULL;
+}
+
+size_t queue_commits_pending(const struct queue *q) { return q->commits_pending; }
+
+/* State records are written like messages but need no acknowledgement: they are made
+ * durable by the next sync, and losing the last few only causes a re-check (Maildir names
+ * are deterministic) on recovery. */
+static void write_state(struct queue *q)
+{
+	int err;
+	if (append_record(q, &err) < 0)
+		log_msg(LOG_ERR, "spool-state-write-failed error=\"%s\"", strerror(err));
+}
+
+static void message_finished(struct queue *q, struct envelope *e)
+{
+	buf_reset(&q->rec);
+	if (record_encode_done(&q->rec, e->id) == 0)
+		write_state(q);
+	struct segment *seg = segment_find(q, e->segment);
+	if (seg && seg->live > 0)
+		seg->live--;
+	live_remove(q, e);
+	log_msg(LOG_INFO, "removed qid=%s", e->id);
+	envelope_free(e);
+	segments_collect(q);
+}
+
+/* --- delivery (local Maildir) --- */
+
+static void *deliver_main(void *arg)
+{
+	struct queue *q = arg;
+	struct maildir_job jobs[DELIVERY_BATCH];
+	struct delivery *batch[DELIVERY_BATCH];
+	pthread_mutex_lock(&q->dmu);
+	for (;;) {
+		while (q->jobs == NULL && !q->stopping)
+			pthread_cond_wait(&q->dcv, &q->dmu);
+		if (q->jobs == NULL && q->stopping)
+			break;
+		size_t n = 0;
+		while (q->jobs && n < DELIVERY_BATCH) {
+			batch[n] = q->jobs;
+			q->jobs = q->jobs->next;
+			n++;
+		}
+		if (q->jobs == NULL)
+			q->jobs_tail = &q->jobs;
+		pthread_mutex_unlock(&q->dmu);
+		for (size_t i = 0; i < n; i++)
+			jobs[i] = batch[i]->job;
+		maildir_deliver_batch(jobs, n);
+		pthread_mutex_lock(&q->dmu);
+		for (size_t i = 0; i < n; i++) {
+			batch[i]->job.result = jobs[i].result;
+			memcpy(batch[i]->job.error, jobs[i].error, sizeof(jobs[i].error));
+			batch[i]->next = q->results;
+			q->results = batch[i];
+		}
+		uint64_t one = 1;
+		ssize_t w = write(q->deliver_evfd, &one, sizeof(one));
+		(void)w;
+	}
+	pthread_mutex_unlock(&q->dmu);
+	return NULL;
+}
+
+static void queue_local(struct queue *q, struct envelope *e, size_t idx, bool recovered)
+{
+	struct envelope_rcpt *r = &e->rcpts[idx];
+	struct delivery *d = xcalloc(1, sizeof(*d));
+	d->env = e;
+	d->idx = idx;
+	if (maildir_expand(d->job.path, sizeof(d->job.path), q->conf->maildir, r->address) < 0)
+		log_msg(LOG_WARN, "maildir-path-too-long qid=%s rcpt=%s", e->id, r->address);
+	maildir_name(d->job.name, sizeof(d->job.name), e->arrival_us, e->id, idx, q->conf->hostname);
+	d->job.return_path = e->sender;
+	d->job.data = e->data.data;
+	d->job.len = e->data.len;
+	d->job.check_cur = recovered || r->attempts > 0;
+	r->next_attempt_ms = UINT64_MAX; /* in flight */
+	e->inflight++;
+	pthread_mutex_lock(&q->dmu);
+	*q->jobs_tail = d;
+	q->jobs_tail = &d->next;
+	pthread_cond_signal(&q->dcv);
+	pthread_mutex_unlock(&q->dmu);
+}
+
+static void deliver_message(struct queue *q, struct envelope *e, bool recovered)
+{
+	uint64_t now = event_now_ms(q->loop);
+	for (size_t i = 0; i < e->nrcpts; i++) {
+		struct envelope_rcpt *r = &e->rcpts[i];
+		if (r->state != RCPT_PENDING || r->kind != RCPT_LOCAL || e->held)
+			continue;
+		if (r->next_attempt_ms == UINT64_MAX || r->next_attempt_ms > now)
+			continue;
+		queue_local(q, e, i, recovered);
+	}
+}
+
+static void delivery_result(struct queue *q, struct delivery *d)
+{
+	struct envelope *e = d->env;
+	struct envelope_rcpt *r = &e->rcpts[d->idx];
+	e->inflight--;
+	r->attempts++;
+	free(r->last_reply);
+	if (d->job.result == 0) {
+		r->state = RCPT_DELIVERED;
+		r->next_attempt_ms = 0;
+		r->last_reply = xstrdup("delivered to Maildir");
+		log_msg(LOG_INFO, "delivered qid=%s rcpt=%s maildir=%s file=%s", e->id, r->address, d->job.path,
+			d->job.name);
+	} else {
+		/* a Maildir that cannot be written now (permissions, I/O) is retried with backoff */
+		unsigned shift = r->attempts > 10 ? 10 : r->attempts - 1;
+		uint64_t delay = q->conf->retry_min * 1000u << shift;
+		if (delay > 3600 * 1000u)
+			delay = 3600 * 1000u;
+		r->next_attempt_ms = event_now_ms(q->loop) + delay;
+		r->last_reply = xstrdup(d->job.error);
+		log_msg(LOG_WARN,
+			"deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=\"451 4.3.0 %s\" explain=\"transient local failure; "
+			"tern retries by itself, the administrator should fix the Maildir\"",
+			e->id, r->address, r->attempts, (unsigned long long)(delay / 1000), d->job.error);
+	}
+	buf_reset(&q->rec);
+	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)
+		write_state(q);
+	free(d);
+	if (e->inflight == 0 && envelope_pending(e) == 0)
+		message_finished(q, e);
+}
+
+static void deliver_done(void *arg, unsigned events)
+{
+	struct queue *q = arg;
+	uint64_t v;
+	ssize_t r = read(q->deliver_evfd, &v, sizeof(v));
+	(void)r;
+	pthread_mutex_lock(&q->dmu);
+	struct delivery *d = q->results;
+	q->results = NULL;
+	pthread_mutex_unlock(&q->dmu);
+	while (d) {
+		struct delivery *next = d->next;
+		delivery_result(q, d);
+		d = next;
+	}
+	/* make the state records durable soon, sharing the commit sync */
+	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
+		q->sync_running = true;
+		request_sync(q);
+	}
+}
+
+static void retry_tick(void *arg)
+{
+	struct queue *q = arg;
+	for (size_t h = 0; h < QID_BUCKETS; h++)
+		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
+			deliver_message(q, e, false);
+	event_timer_set(q->loop, &q->retry_timer, 1000);
+}
+
+/* --- recovery --- */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int read_file(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	buf_reset(out);
+	for (;;) {
+		char *dst = buf_reserve(out, 1 << 20);
+		if (dst == NULL) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+		ssize_t n = read(fd, dst, 1 << 20);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const char *p, uint32_t n)
+{
+	char qid[QUEUE_ID_LEN + 1];
+	if (type == REC_MSG) {
+		struct envelope *e = record_decode_msg(p, n);
+		if (e == NULL || live_find(q, e->id)) {
+			envelope_free(e);
+			return;
+		}
+		e->segment = segno;
+		live_add(q, e);
+		segment_find(q, segno)->live++;
+		if (id_value(e->id) > q->last_id)
+			q->last_id = id_value(e->id);
+	} else if (type == REC_RCPT) {
+		uint32_t idx;
+		struct envelope_rcpt st = {0};
+		if (record_decode_rcpt(p, n, qid, &idx, &st) < 0)
+			return;
+		struct envelope *e = live_find(q, qid);
+		if (e && idx < e->nrcpts) {
+			e->rcpts[idx].state = st.state;
+			e->rcpts[idx].attempts = st.attempts;
+			free(e->rcpts[idx].last_reply);
+			e->rcpts[idx].last_reply = st.last_reply;
+		} else {
+			free(st.last_reply);
+		}
+	} else if (type == REC_DONE) {
+		if (record_decode_done(p, n, qid) < 0)
+			return;
+		struct envelope *e = live_find(q, qid);
+		if (e) {
+			struct segment *seg = segment_find(q, e->segment);
+			if (seg && seg->live > 0)
+				seg->live--;
+			live_remove(q, e);
+			envelope_free(e);
+		}
+	}
+}
+
+/* Scan one segment; returns the offset of its last intact record's end. */
+static uint64_t recover_segment(struct queue *q, uint32_t no, struct buf *data)
+{
+	size_t off = 0;
+	while (off < data->len) {
+		uint8_t type;
+		const char *payload;
+		uint32_t plen;
+		size_t n = record_next(data->data + off, data->len - off, &type, &payload, &plen);
+		if (n == 0)
+			break;
+		apply_record(q, no, type, payload, plen);
+		off += n;
+	}
+	if (off < data->len)
+		log_msg(LOG_WARN, "recover-torn-tail segment=%u kept=%zu dropped=%zu (never acknowledged)", no, off,
+			data->len - off);
+	return off;
+}
+
+static int recover(struct queue *q, struct buf *err)
+{
+	DIR *d = opendir(q->dir);
+	if (d == NULL) {
+		buf_printf(err, "cannot open spool %s: %s\n", q->dir, strerror(errno));
+		return -1;
+	}
+	uint32_t *nos = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		uint64_t no;
+		size_t len = strlen(de->d_name);
+		if (len == 12 && strcmp(de->d_name + 8, ".log") == 0 && parse_u64(de->d_name, 8, UINT32_MAX, &no) == 0) {
+			nos = realloc(nos, (n + 1) * sizeof(*nos));
+			if (nos == NULL)
+				die_oom();
+			nos[n++] = (uint32_t)no;
+		}
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(nos, n, sizeof(*nos), cmp_u32);
+	struct buf data;
+	buf_init(&data, SIZE_MAX);
+	uint64_t last_good = 0;
+	for (size_t i = 0; i < n; i++) {
+		char p[1200];
+		segment_path(q, nos[i], p, sizeof(p));
+		if (read_file(p, &data) < 0) {
+			buf_printf(err, "cannot read %s: %s\n", p, strerror(errno));
+			free(nos);
+			buf_free(&data);
+			return -1;
+		}
+		segment_add(q, nos[i]);
+		last_good = recover_segment(q, nos[i], &data);
+		if (i + 1 == n && last_good < data.len) {
+			/* a torn tail of the active segment: cut it so new records follow good ones */
+			if (truncate(p, (off_t)last_good) < 0)
+				log_msg(LOG_ERR, "truncate-failed path=%s error=\"%s\"", p, strerror(errno));
+		}
+	}
+	buf_free(&data);
+	uint32_t next = n ? nos[n - 1] + 1 : 1;
+	free(nos);
+	/* always start a fresh segment: the old ones are only read and collected */
+	if (segment_open_new(q, next) < 0) {
+		buf_printf(err, "cannot create a segment in %s: %s\n", q->dir, strerror(errno));
+		return -1;
+	}
+	log_msg(LOG_INFO, "recovered messages=%zu segments=%zu", q->nlive, q->nsegs);
+	return 0;
+}
+
+/* --- open / close --- */
+
+static int mkdir_p(const char *path)
+{
+	char p[1024];
+	size_t n = str_copy(p, path, sizeof(p));
+	if (n >= sizeof(p))
+		return -1;
+	for (size_t i = 1; i <= n; i++)
+		if (p[i] == '/' || p[i] == '\0') {
+			char c = p[i];
+			p[i] = '\0';
+			if (mkdir(p, 0700) < 0 && errno != EEXIST)
+				return -1;
+			p[i] = c;
+		}
+	return 0;
+}
+
+bool queue_has_space(struct queue *q)
+{
+	uint64_t now = now_ms();
+	if (q->space_checked_ms && now - q->space_checked_ms < 1000)
+		return q->space_ok;
+	struct statvfs vfs;
+	q->space_checked_ms = now;
+	if (statvfs(q->dir, &vfs) < 0)
+		return q->space_ok = true; /* cannot tell: let the write decide */
+	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	q->space_ok = avail >= q->conf->spool_min_free;
+	if (!q->space_ok)
+		log_msg(LOG_WARN, "spool-low-space free=%llu min=%llu", (unsigned long long)avail,
+			(unsigned long long)q->conf->spool_min_free);
+	return q->space_ok;
+}
+
+void queue_set_conf(struct queue *q, struct conf *conf)
+{
+	conf_unref(q->conf);
+	q->conf = conf_ref(conf);
+}
+
+struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf *err)
+{
+	struct queue *q = xcalloc(1, sizeof(*q));
+	q->loop = loop;
+	q->conf = conf_ref(conf);
+	q->seg_fd = -1;
+	q->dir_fd = -1;
+	q->waiting_tail = &q->waiting;
+	q->jobs_tail = &q->jobs;
+	q->by_id = xcalloc(QID_BUCKETS, sizeof(*q->by_id));
+	buf_init(&q->rec, SIZE_MAX);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	pthread_mutex_init(&q->dmu, NULL);
+	pthread_cond_init(&q->dcv, NULL);
+	size_t dlen = strlen(conf->spool) + 8;
+	q->dir = xmalloc(dlen);
+	snprintf(q->dir, dlen, "%s/seg", conf->spool);
+	if (mkdir_p(q->dir) < 0 || (q->dir_fd = open(q->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		buf_printf(err, "cannot create spool %s: %s\n", q->dir, strerror(errno));
+		goto fail;
+	}
+	q->sync_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	q->deliver_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q->sync_evfd < 0 || q->deliver_evfd < 0)
+		goto fail;
+	if (recover(q, err) < 0)
+		goto fail;
+	event_add(loop, q->sync_evfd, EV_READ, sync_done, q);
+	event_add(loop, q->deliver_evfd, EV_READ, deliver_done, q);
+	pthread_create(&q->sync_thread, NULL, sync_main, q);
+	pthread_create(&q->deliver_thread, NULL, deliver_main, q);
+	event_timer_init(&q->retry_timer, retry_tick, q);
+	for (size_t h = 0; h < QID_BUCKETS; h++)
+		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
+			deliver_message(q, e, true);
+	event_timer_set(loop, &q->retry_timer, 1000);
+	segments_collect(q);
+	return q;
+fail:
+	free(q->dir);
+	free(q->by_id);
+	buf_free(&q->rec);
+	conf_unref(q->conf);
+	free(q);
+	return NULL;
+}
+
+void queue_close(struct queue *q)
+{
+	if (q == NULL)
+		return;
+	pthread_mutex_lock(&q->mu);
+	q->stopping = true;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	pthread_mutex_lock(&q->dmu);
+	pthread_cond_broadcast(&q->dcv);
+	pthread_mutex_unlock(&q->dmu);
+	pthread_join(q->sync_thread, NULL);
+	pthread_join(q->deliver_thread, NULL);
+	/* results that arrived after the loop stopped still get their state records */
+	deliver_done(q, EV_READ);
+	if (q->seg_fd >= 0) {
+		if (fdatasync(q->seg_fd) < 0)
+			log_msg(LOG_ERR, "final-sync-failed error=\"%s\"", strerror(errno));
+		close(q->seg_fd);
+	}
+	event_timer_cancel(q->loop, &q->retry_timer);
+	while (q->jobs) {
+		struct delivery *d = q->jobs;
+		q->jobs = d->next;
+		free(d);
+	}
+	for (size_t h = 0; h < QID_BUCKETS; h++)
+		while (q->by_id[h]) {
+			struct envelope *e = q->by_id[h];
+			q->by_id[h] = e->next_live;
+			envelope_free(e);
+		}
+	close(q->sync_evfd);
+	close(q->deliver_evfd);
+	close(q->dir_fd);
+	free(q->by_id);
+	free(q->segs);
+	free(q->dir);
+	buf_free(&q->rec);
+	conf_unref(q->conf);
+	free(q);
+}

@@ -1,0 +1,86 @@
+/* cmd_mail.c - MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152) and
+ * SMTPUTF8 (RFC 6531). Parses untrusted input. Unknown parameters get 555 (4.1.1.11);
+ * a known parameter with a value we do not implement gets 504. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "queue/queue.h"
+#include "smtpd/commands.h"
+#include "smtpd/path_arg.h"
+#include "smtpd/server.h"
+
+struct mail_params {
+	uint64_t size;
+	bool body_8bit;
+	bool smtputf8;
+};
+
+static struct reply mail_param(struct session *s, const struct esmtp_param *p, struct mail_params *mp,
+			       unsigned *seen)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "%.*s", (int)(p->key_len < 20 ? p->key_len : 20), p->key);
+	if (!s->esmtp) /* parameters exist only after EHLO (RFC 5321 4.1.1.2) */
+		return reply_make(REPLY_PARAM_UNKNOWN, name);
+	unsigned bit;
+	if (params_key_is(p, "SIZE")) {
+		bit = 1;
+		if (p->value == NULL || parse_u64(p->value, p->value_len, UINT64_MAX, &mp->size) < 0)
+			return reply_make(REPLY_PARAM_SYNTAX, "SIZE=<number of bytes>");
+	} else if (params_key_is(p, "BODY")) {
+		bit = 2;
+		if (p->value && mem_ieq(p->value, p->value_len, "7BIT", 4))
+			mp->body_8bit = false;
+		else if (p->value && mem_ieq(p->value, p->value_len, "8BITMIME", 8))
+			mp->body_8bit = true;
+		else if (p->value && mem_ieq(p->value, p->value_len, "BINARYMIME", 10))
+			return reply_make(REPLY_PARAM_NOT_IMPL, "BODY=BINARYMIME (use 7BIT or 8BITMIME)");
+		else
+			return reply_make(REPLY_PARAM_SYNTAX, "BODY=7BIT or BODY=8BITMIME");
+	} else if (params_key_is(p, "SMTPUTF8")) {
+		bit = 4;
+		if (p->value)
+			return reply_make(REPLY_PARAM_SYNTAX, "SMTPUTF8 takes no value");
+		mp->smtputf8 = true;
+	} else {
+		return reply_make(REPLY_PARAM_UNKNOWN, name);
+	}
+	if (*seen & bit)
+		return reply_makef(REPLY_PARAM_SYNTAX, "%s given twice", name);
+	*seen |= bit;
+	return reply_make(REPLY_NONE, NULL);
+}
+
+struct reply cmd_mail(struct session *s, const char *args, size_t len)
+{
+	struct path_arg pa;
+	struct reply r = path_arg_parse(args, len, "FROM:", ADDR_F_NULL_OK | ADDR_F_UTF8, &pa);
+	if (r.id != REPLY_NONE)
+		return r;
+	struct mail_params mp = {0};
+	unsigned seen = 0;
+	for (int i = 0; i < pa.nparams; i++) {
+		r = mail_param(s, &pa.params[i], &mp, &seen);
+		if (r.id != REPLY_NONE)
+			return r;
+	}
+	if (pa.path.utf8 && !mp.smtputf8)
+		return reply_make(REPLY_SMTPUTF8_REQUIRED, NULL);
+	if (mp.size > s->conf->message_size_limit)
+		return reply_makef(REPLY_SIZE_EXCEEDED, "%llu", (unsigned long long)s->conf->message_size_limit);
+	if (s->srv && s->srv->queue && !queue_has_space(s->srv->queue))
+		return reply_make(REPLY_SPOOL_FULL, NULL);
+	char sender[ADDR_MAILBOX_MAX + 8];
+	if (addr_to_string(&pa.path, sender, sizeof(sender)) < 0)
+		return reply_make(REPLY_ADDR_NOT_ALLOWED, "the address is too long");
+	s->env = envelope_new();
+	s->env->sender = xstrdup(sender);
+	s->env->client_ip = xstrdup(s->client_ip);
+	s->env->helo = xstrdup(s->helo);
+	s->env->smtputf8 = mp.smtputf8;
+	s->env->body_8bit = mp.body_8bit;
+	s->rcpts_tried = 0;
+	session_set_state(s, SESS_MAIL);
+	return reply_makef(REPLY_SENDER_OK, "<%s>", sender);
+}

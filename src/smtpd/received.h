@@ -1,0 +1,20 @@
+/* received.h - the trace header tern adds to every message it accepts (RFC 5321 4.4),
+ * and the count of Received: headers already in a message (loop detection, 6.3). */
+#ifndef TERN_RECEIVED_H
+#define TERN_RECEIVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "queue/envelope.h"
+
+/* Append "Received: from HELO ([ip]) by HOST (tern) with PROTO id QID [for <rcpt>]; DATE\r\n". */
+int received_header(struct buf *out, const struct envelope *env, const char *hostname, bool esmtp,
+		    const char *single_rcpt);
+/* Count "Received:" header fields in the header section of msg (up to the first empty line). */
+unsigned received_count(const char *msg, size_t len);
+/* RFC 5322 date-time of a wall-clock time in microseconds, e.g. "Sun, 29 Nov 2026 15:19:17 +0000". */
+void received_date(char *dst, size_t dstsize, unsigned long long wall_us);
+
+#endif
