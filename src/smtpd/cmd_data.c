@@ -78,15 +78,13 @@ static void data_finish(struct session *s)
 		return;
 	}
 	struct queue *q = s->srv ? s->srv->queue : NULL;
+	str_copy(s->pending_qid, env->id, sizeof(s->pending_qid));
 	if (q == NULL) { /* unit tests without a queue */
-		session_commit_done(s, QUEUE_OK, NULL, env->id);
+		session_commit_done(s, QUEUE_OK, NULL, s->pending_qid);
 		return;
 	}
 	session_set_state(s, SESS_COMMIT);
 	s->env = NULL; /* the queue owns it now */
-	char qid[QUEUE_ID_LEN + 1];
-	str_copy(qid, env->id, sizeof(qid));
-	str_copy(s->pending_qid, qid, sizeof(s->pending_qid));
 	queue_commit(q, env, commit_cb, s);
 }
 
