@@ -1,6 +1,7 @@
 /* addr.c - parse the path argument of MAIL FROM: and RCPT TO: (API in addr.h).
  * Parses untrusted input: a forward-only cursor over (pointer, length), never NUL-terminated,
- * no allocation; fuzzed by fuzz/fuzz_addr.c. RFC 5321 4.1.2, 4.1.1.3, 4.5.3.1; RFC 6531 3.3; RFC 3629 4.
+ * no allocation; fuzzed by fuzz/fuzz_addr.c.
+ * RFC 5321 4.1.2, 4.1.1.3, 4.5.3.1; RFC 6531 3.3; RFC 3629 4.
  *
  * Results, when several apply, in this order: ADDR_SYNTAX (anything the grammar refuses,
  * malformed UTF-8 included), ADDR_SOURCE_ROUTE, ADDR_NOT_ALLOWED (a limit of RFC 5321 4.5.3.1,

@@ -167,7 +167,7 @@ static void test_addresses(void **state)
 	assert_string_equal(FEED(f, "RCPT TO:<bob%example.org@test.example>\r\n"),
 			    "550 5.7.1 bob%example.org@test.example: relay access denied; this server only accepts "
 			    "mail for its own domains\r\n");
-	assert_string_equal(FEED(f, "RCPT TO:<PostMaster>\r\n"), "250 2.1.5 Recipient <postmaster> ok\r\n");
+	assert_string_equal(FEED(f, "RCPT TO:<PostMaster>\r\n"), "250 2.1.5 Recipient <PostMaster> ok\r\n");
 	assert_string_equal(FEED(f, "VRFY bob\r\n"),
 			    "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery\r\n");
 }
