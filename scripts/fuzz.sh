@@ -28,7 +28,9 @@ crashes=fuzz/crashes
 mkdir -p "$out/obj" "$out/corpus" "$crashes" || exit 2
 
 shopt -s nullglob
-lib_src=(src/lib/*.c src/conf/*.c src/explain/*.c)
+# the session core too (not the daemon main), so the command-line parser is fuzzed whole
+lib_src=(src/lib/*.c src/conf/*.c src/explain/*.c src/queue/*.c src/deliver/*.c)
+for f in src/smtpd/*.c; do [ "$f" = src/smtpd/ternd.c ] || lib_src+=("$f"); done
 targets=(fuzz/fuzz_*.c)
 
 # The library, one object per source; a source that does not compile is left out with

@@ -1,0 +1,20 @@
+#!/bin/sh
+# bench.sh - run the shared side-by-side harness (../shared/bench/run.sh: smtp-sink,
+# Postfix, ternd) against a fresh build. Root, because the harness starts Postfix.
+# Extra arguments go to run.sh (e.g. --workloads c10-sess --reps 1).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=${BENCH_DIR:-$root/../shared/bench}
+work=$(mktemp -d /tmp/tern-bench.XXXXXX)
+printf 'rcpt@bench.example\nsender@bench.example\n' >"$work/users"
+cat >"$work/ternd.conf" <<CONF
+hostname = bench.example
+domains = bench.example
+users = $work/users
+spool = $work/spool
+maildir = $work/Maildir
+spool_min_free = 0
+log_level = warn
+CONF
+exec "$bench/run.sh" --target-name ternd --maildir "$work/Maildir" \
+	--target-cmd "exec $root/build/ternd -c $work/ternd.conf -o listen=127.0.0.1:\$PORT" "$@"
