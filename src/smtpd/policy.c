@@ -28,7 +28,9 @@ struct expansion {
 static void add_final(struct expansion *x, const char *address, enum rcpt_kind kind)
 {
 	struct envelope *env = x->s->env;
-	for (size_t i = x->first_rcpt; i < env->nrcpts; i++)
+	/* from 0, not first_rcpt: a mailbox reached by two RCPTs of one message (alice and an
+	 * alias containing alice, or alice twice) gets one copy too */
+	for (size_t i = 0; i < env->nrcpts; i++)
 		if (str_ieq(env->rcpts[i].address, address))
 			return; /* two aliases reaching one mailbox: deliver once */
 	envelope_add_rcpt(env, x->orig, address, kind);

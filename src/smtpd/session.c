@@ -97,8 +97,12 @@ void session_reply(struct session *s, struct reply r)
 		char q[LOG_QUOTE_SIZE];
 		log_msg(LOG_INFO, "reject sid=%s code=%d reply=%s arg=%s", s->id, row->code, row->name,
 			log_quote(q, r.arg, strlen(r.arg)));
-		/* local trouble (451/452 4.3.x) is our fault, not the client's */
-		if (!(row->cls == 4 && row->subject == 3) && ++s->errors >= s->conf->error_limit)
+		/* local trouble (451/452 4.3.x) is our fault, not the client's; 452 4.5.3 (too many
+		 * recipients) asks the client to send the rest in another transaction (RFC 5321
+		 * 4.5.3.1.10): a client that pipelined more RCPTs than recipient_limit must still
+		 * be able to finish this one */
+		if (!(row->cls == 4 && row->subject == 3) && r.id != REPLY_TOO_MANY_RCPTS &&
+		    ++s->errors >= s->conf->error_limit)
 			session_close_with(s, REPLY_TOO_MANY_ERRORS);
 	}
 }

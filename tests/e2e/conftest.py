@@ -4,6 +4,7 @@ Maildirs, users and aliases under a temporary directory, and stop it by its PID.
 TERN_BUILD names the build directory (default: build); the suite runs once with the
 normal build and once with the ASan+UBSan build (build-asan)."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -85,6 +86,8 @@ class Ternd:
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None and not self.logf.closed:
+                self.logf.close()
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
         try:
@@ -96,9 +99,21 @@ class Ternd:
         return self.proc.returncode
 
     def kill9(self):
+        """SIGKILL: no shutdown at all. start() may be called again afterwards: the new
+        daemon uses the same port, configuration, spool and Maildirs (recovery)."""
         self.proc.kill()
         self.proc.wait()
         self.logf.close()
+
+    def write_conf(self, **settings):
+        """Change (or add) settings in the configuration file; takes effect on SIGHUP or
+        the next start()."""
+        with open(self.conf_path) as f:
+            lines = f.read().splitlines()
+        out = [l for l in lines if l.split("=", 1)[0].strip() not in settings]
+        out += ["%s = %s" % (k, v) for k, v in settings.items()]
+        with open(self.conf_path, "w") as f:
+            f.write("\n".join(out) + "\n")
 
     def maildir(self, user, domain="test.example"):
         return os.path.join(self.mail, domain, user, "Maildir")
@@ -122,6 +137,16 @@ class Ternd:
             time.sleep(0.05)
         return self.messages(user, domain)
 
+    def wait_log(self, pattern, count=1, timeout=10):
+        """Wait (bounded) until the log holds count lines matching the regex pattern;
+        returns the matching lines (fewer on timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [l for l in self.log_text().splitlines() if re.search(pattern, l)]
+            if len(lines) >= count or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.05)
+
     def log_text(self):
         with open(self.log, "rb") as f:
             return f.read().decode("utf-8", "replace")
@@ -131,10 +156,11 @@ class Ternd:
 def make_ternd(tmp_path):
     started = []
 
-    def make(**kw):
+    def make(start=True, **kw):
+        """start=False: return the Ternd unstarted (to prepare its directories first)."""
         t = Ternd(tmp_path / ("t%d" % len(started)), **kw)
         started.append(t)
-        return t.start()
+        return t.start() if start else t
 
     yield make
     for t in started:
@@ -151,8 +177,9 @@ def ternd(make_ternd):
 class Raw:
     """A raw SMTP client for byte-exact dialogs (pipelining, bare LF, long lines)."""
 
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    def __init__(self, port, source=None):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                          source_address=(source, 0) if source else None)
         self.buf = b""
 
     def send(self, data):
@@ -176,6 +203,48 @@ class Raw:
         self.send(line.encode() + b"\r\n" if isinstance(line, str) else line)
         return self.reply()
 
+    def expect(self, code, enhanced=None):
+        """Read one reply and assert its code and, on every line, its enhanced status
+        code (enhanced=None: the reply must carry none, as for 220, 354, HELO/EHLO).
+        Returns the text lines without the code and enhanced code."""
+        got, lines = self.reply()
+        assert got == code, "expected %d %s, got %r" % (code, enhanced or "", lines)
+        texts = []
+        for line in lines:
+            text = line[4:]
+            if enhanced is None:
+                assert not re.match(r"[245]\.\d{1,3}\.\d{1,3}( |$)", text), "unexpected enhanced code: %r" % line
+            else:
+                assert text == enhanced or text.startswith(enhanced + " "), \
+                    "expected %d %s, got %r" % (code, enhanced, lines)
+                text = text[len(enhanced) + 1:]
+            texts.append(text)
+        return texts
+
+    def expect_cmd(self, line, code, enhanced=None):
+        self.send(line.encode() + b"\r\n" if isinstance(line, str) else line)
+        return self.expect(code, enhanced)
+
+    def greet(self, helo="EHLO client.example"):
+        """Read the greeting and say EHLO (or HELO)."""
+        self.expect(220)
+        self.send(helo.encode() + b"\r\n")
+        return self.expect(250)
+
+    def nothing_pending(self, wait=0.3):
+        """True if the server sends nothing more within wait seconds (and has not closed)."""
+        if self.buf:
+            return False
+        self.s.settimeout(wait)
+        try:
+            data = self.s.recv(65536)
+        except socket.timeout:
+            return True
+        finally:
+            self.s.settimeout(10)
+        self.buf += data
+        return False
+
     def closed(self, timeout=5):
         """True when the server closed the connection (EOF)."""
         self.s.settimeout(timeout)
@@ -194,6 +263,22 @@ def raw(ternd):
 
     def connect(port=None):
         c = Raw(port or ternd.port)
+        clients.append(c)
+        return c
+
+    yield connect
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def raw_to():
+    """raw_to(ternd_or_port, source=None): a Raw client to any daemon (make_ternd's),
+    optionally from another loopback source address; closed at teardown."""
+    clients = []
+
+    def connect(target, source=None):
+        c = Raw(getattr(target, "port", target), source=source)
         clients.append(c)
         return c
 
