@@ -13,8 +13,9 @@ BUILD   ?= build
 FUZZ_SECONDS ?= 20
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wpointer-arith \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Wimplicit-fallthrough -Wno-format-truncation
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP
+# OPT is what a build variant changes (make asan); the rest always applies
+OPT     ?= -O2 -g
+CFLAGS  := $(OPT) -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -MMD -MP
 LDLIBS  := -lcares -lssl -lcrypto -lcrypt -lpthread
 
 LIB_SRC   := $(wildcard src/lib/*.c src/conf/*.c src/explain/*.c src/queue/*.c src/deliver/*.c)
@@ -74,7 +75,7 @@ test: all $(UNIT_BIN)
 	@scripts/run-tests.sh $(BUILD)
 
 asan:
-	$(MAKE) BUILD=build-asan CC=gcc CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+	$(MAKE) BUILD=build-asan CC=gcc OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
 
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -1,7 +1,6 @@
 /* fuzz_reply.c - libFuzzer target for explain_reply, explain_code, explain_enhanced_only and
- * patterns_match (src/explain/). Feeds untrusted bytes, unterminated, and aborts when an
- * invariant of the explanation breaks. RFC 5321 4.2, RFC 2034, RFC 3463. Built by
- * scripts/fuzz.sh. */
+ * patterns_match: untrusted bytes, unterminated; aborts when an invariant of the explanation
+ * breaks. RFC 5321 4.2, RFC 2034, RFC 3463. Built by scripts/fuzz.sh. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

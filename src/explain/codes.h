@@ -1,7 +1,6 @@
-/* codes.h - the reply knowledge tables: basic reply codes (RFC 5321 4.2 and the extensions
- * that add codes: RFC 3207, 4954, 7504), every code of the IANA enhanced status code registry
- * (RFC 3463, RFC 5248 and updates), the meaning of each digit, and the stable reason keywords.
- * Static data only; parses no untrusted input. */
+/* codes.h - the reply knowledge tables: basic codes (RFC 5321 4.2, 3207, 4954, 7504), every
+ * code of the IANA enhanced status registry (RFC 3463, 5248 and updates), what each digit says,
+ * and the stable reason keywords. Static data only; parses no untrusted input. */
 #ifndef TERN_EXPLAIN_CODES_H
 #define TERN_EXPLAIN_CODES_H
 

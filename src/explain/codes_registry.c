@@ -55,8 +55,9 @@ static const struct codes_enhanced registry[] = {
 	 "The recipient address matches more than one mailbox at the destination.",
 	 "bad_address", "Use the exact, full address of the person.", NULL, "RFC 3463 3.2"},
 	{1, 5, S, "Destination address valid",
-	 "The recipient address is valid and accepted.",
-	 "ok", NULL, NULL, "RFC 3463 3.2"},
+	 "The recipient address is valid and accepted (a success detail; with a failure class it "
+	 "contradicts itself).",
+	 "other", NULL, NULL, "RFC 3463 3.2"},
 	{1, 6, S, "Destination mailbox has moved, no forwarding address",
 	 "The mailbox used to exist here but has moved, and the server knows no new address.",
 	 "moved", "Ask the person for their new address.", NULL, "RFC 3463 3.2"},

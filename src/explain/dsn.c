@@ -1,8 +1,6 @@
-/* dsn.c - finds and reads the delivery-status part of a bounce (RFC 3464, RFC 6522 report,
- * RFC 6533 global variant) and explains each recipient. Parses untrusted input: every read
- * is bounded by the input's end, field values are cut to fixed sizes, MIME nesting is limited
- * (DSN_DEPTH_MAX), and the only allocation is one decoded copy of a base64 or quoted-printable
- * part, never larger than the part. Fuzzed by fuzz/fuzz_dsn.c. */
+/* dsn.c - finds and reads the delivery-status part of a bounce and explains each recipient.
+ * Parses untrusted input (bounded, fuzzed by fuzz/fuzz_dsn.c). RFC 3464, RFC 6522, RFC 6533,
+ * RFC 2045/2046 (MIME, base64, quoted-printable). */
 #include "explain/dsn.h"
 
 #include <stdio.h>
@@ -10,6 +8,10 @@
 #include <string.h>
 
 #include "lib/util.h"
+
+/* Security notes: every read is bounded by the input's end, field values are cut to fixed
+ * sizes, MIME nesting stops at DSN_DEPTH_MAX, recipients at DSN_RECIPIENTS_MAX, and the only
+ * allocation is one decoded copy of a base64 or quoted-printable part, never larger than it. */
 
 struct dsn_walk {
 	struct dsn_report *report;

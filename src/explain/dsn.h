@@ -1,8 +1,6 @@
-/* dsn.h - reads delivery status notifications (bounces): finds the message/delivery-status
- * part of a MIME multipart/report, splits its per-message and per-recipient field groups, and
- * explains each recipient's Status and Diagnostic-Code. Parses untrusted input (any email a
- * user feeds to `tern explain`), bounded, fuzzed by fuzz/fuzz_dsn.c.
- * RFC 3464 (DSN fields), RFC 6522 (multipart/report), RFC 2045/2046 (MIME), RFC 6533. */
+/* dsn.h - reads bounces: finds the message/delivery-status part, splits its field groups and
+ * explains each recipient. Parses untrusted input (bounded, fuzzed by fuzz/fuzz_dsn.c).
+ * RFC 3464 (DSN fields), RFC 6522 (multipart/report), RFC 6533, RFC 2045/2046 (MIME). */
 #ifndef TERN_EXPLAIN_DSN_H
 #define TERN_EXPLAIN_DSN_H
 

@@ -210,6 +210,9 @@ static void explain_decide(struct explanation *e)
 		if (apply) {
 			const struct codes_reason *r = codes_reason(p->reason);
 			if (r) {
+				if (x && strength == CODES_SPECIFIC && strcmp(x->reason, r->keyword) != 0)
+					explain_note(e, "the text overrules %s (%s): receivers also use that code "
+							"for other causes", e->enhanced, x->title);
 				c = (struct explain_choice){r->keyword, p->label, r->meaning, NULL, NULL, NULL,
 							    EXPLAIN_FROM_TEXT};
 				e->pattern = p;

@@ -1,8 +1,6 @@
-/* explain.h - turns an SMTP reply (basic code, optional enhanced code, text) into a plain-words
- * explanation: class, whether the message was sent, whether retrying helps, a stable reason
- * keyword, meaning, advice. Parses untrusted input (remote replies, `tern explain` input), fuzzed
- * by fuzz/fuzz_reply.c. RFC 5321 4.2 (reply syntax and codes), RFC 3463 and RFC 2034 (enhanced
- * codes). Used by HELP <code> in ternd, delivery log lines, bounces and `tern explain`. */
+/* explain.h - turns an SMTP reply (code, optional enhanced code, text) into plain words: class,
+ * sent, retry, reason keyword, meaning, advice. Parses untrusted input (fuzzed by
+ * fuzz/fuzz_reply.c). RFC 5321 4.2, RFC 2034, RFC 3463. */
 #ifndef TERN_EXPLAIN_H
 #define TERN_EXPLAIN_H
 
@@ -11,6 +9,9 @@
 
 #include "explain/codes.h"
 #include "explain/patterns.h"
+
+/* Used by HELP <code> in ternd, delivery log lines, bounces and `tern explain`
+ * (docs/explain.md). */
 
 #define EXPLAIN_TEXT_MAX 2048      /* reply text kept (lines joined); longer text is cut */
 #define EXPLAIN_NOTES_MAX 4

@@ -3,6 +3,7 @@
 #include "explain/patterns.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "lib/util.h"
 
@@ -19,20 +20,18 @@ static bool patterns_is_word(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* Does needle occur in text at a position that starts a word? (So "rbl" does not match
- * inside "verbless", while "greylist" still matches "greylisted".) */
+/* Does needle occur in the lower-cased text at a position that starts a word? (So "rbl" does
+ * not match inside "verbless", while "greylist" still matches "greylisted".) */
 static bool patterns_find(const char *text, size_t len, const char *needle, size_t nlen)
 {
-	if (nlen == 0 || nlen > len)
-		return false;
-	for (size_t i = 0; i <= len - nlen; i++) {
-		if (i > 0 && patterns_is_word(text[i - 1]) && patterns_is_word(needle[0]))
-			continue;
-		size_t k = 0;
-		while (k < nlen && patterns_lower(text[i + k]) == needle[k])
-			k++;
-		if (k == nlen)
+	const char *p = text, *end = text + len;
+	while (nlen > 0 && (size_t)(end - p) >= nlen) {
+		const char *hit = memmem(p, (size_t)(end - p), needle, nlen);
+		if (hit == NULL)
+			return false;
+		if (hit == text || !patterns_is_word(hit[-1]) || !patterns_is_word(needle[0]))
 			return true;
+		p = hit + 1;
 	}
 	return false;
 }
@@ -41,6 +40,12 @@ const struct patterns_row *patterns_match(const char *text, size_t len, int klas
 {
 	if (text == NULL || (klass != 4 && klass != 5))
 		return NULL;
+	/* one lower-cased copy; replies are short (RFC 5321 4.5.3.1.5: 512 octets a line) */
+	char lower[PATTERNS_TEXT_MAX];
+	if (len > sizeof(lower))
+		len = sizeof(lower);
+	for (size_t i = 0; i < len; i++)
+		lower[i] = patterns_lower(text[i]);
 	const struct patterns_row *best = NULL;
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		const struct patterns_row *r = &rows[i];
@@ -49,7 +54,7 @@ const struct patterns_row *patterns_match(const char *text, size_t len, int klas
 		if (best && (r->priority < best->priority ||
 			     (r->priority == best->priority && r->needle_len <= best->needle_len)))
 			continue;
-		if (patterns_find(text, len, r->needle, r->needle_len))
+		if (patterns_find(lower, len, r->needle, r->needle_len))
 			best = r;
 	}
 	return best;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#define PATTERNS_TEXT_MAX 4096 /* bytes of a text searched; the rest is ignored */
+
 enum patterns_priority {
 	PATTERNS_WEAK = 1,   /* only when neither code says anything precise */
 	PATTERNS_NORMAL = 2, /* unless the enhanced code names a precise cause */
@@ -21,8 +23,9 @@ struct patterns_row {
 	const char *label;  /* what was recognised, for people */
 };
 
-/* The best row matching text[0..len) for a reply of first digit klass (4 or 5; other classes
- * never match): highest priority, then longest needle, then earliest row. NULL if none. */
+/* The best row matching text[0..len) (at most its first PATTERNS_TEXT_MAX bytes) for a reply of
+ * first digit klass (4 or 5; other classes never match): highest priority, then longest
+ * needle, then earliest row. NULL if none. */
 const struct patterns_row *patterns_match(const char *text, size_t len, int klass);
 
 size_t patterns_count(void);

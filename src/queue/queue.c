@@ -341,6 +341,8 @@ static int append_record(struct queue *q, int *err)
 			*err = n < 0 ? errno : EIO;
 			if (ftruncate(q->seg_fd, (off_t)start) < 0)
 				log_msg(LOG_ERR, "segment-truncate-failed error=\"%s\"", strerror(errno));
+			else
+				q->seg_off = start; /* the partial writes above were cut off again */
 			return -1;
 		}
 		p += n;

@@ -1,7 +1,6 @@
-/* explain.c - `tern explain`: explains a reply code, an enhanced code, a whole reply, the lines
- * of a file or of stdin, or a bounce (RFC 3464), for a person or as JSON (docs/explain.md).
- * Parses local user input, through the bounded parsers of src/explain/. RFC 5321 4.2,
- * RFC 3463, RFC 3464. Exit status: 0 all explained, 1 I/O error, 2 unknown or malformed input. */
+/* explain.c - `tern explain`: explains codes, replies, lines of a file or stdin, and bounces,
+ * for a person or as JSON (docs/explain.md). Parses local user input through the bounded
+ * parsers of src/explain/. RFC 5321 4.2, RFC 3463, RFC 3464. */
 #include "tools/explain.h"
 
 #include <errno.h>
@@ -439,18 +438,26 @@ static void tool_reply(struct tool_explain *t, const char *text, size_t len)
 {
 	struct explanation e;
 	if (explain_reply(text, len, &e) != 0) {
-		size_t show = strcspn(text, "\r\n");
-		if (show > len)
-			show = len;
-		if (show > 60)
-			show = 60;
-		fprintf(stderr, "tern explain: not an SMTP reply, a code or a readable file: '");
+		/* quote the first line, at most 60 bytes of it, within len (text may be unterminated) */
+		size_t skip = 0, line = 0;
+		while (skip < len && (text[skip] == ' ' || text[skip] == '\t' || text[skip] == '\r' || text[skip] == '\n'))
+			skip++;
+		while (skip + line < len && text[skip + line] != '\r' && text[skip + line] != '\n')
+			line++;
+		size_t show = line > 60 ? 60 : line;
+		bool digits = line >= 3 && text[skip] >= '0' && text[skip] <= '9' && text[skip + 1] >= '0' &&
+			      text[skip + 1] <= '9' && text[skip + 2] >= '0' && text[skip + 2] <= '9';
+		fprintf(stderr, "tern explain: %s: '", t->name);
 		for (size_t i = 0; i < show; i++) {
-			unsigned char c = (unsigned char)text[i];
+			unsigned char c = (unsigned char)text[skip + i];
 			putc(c < 0x20 || c == 0x7f ? '?' : c, stderr);
 		}
-		fprintf(stderr, "%s'; a reply starts with a three-digit code, e.g. \"550 5.1.1 User unknown\"\n",
-			show < strcspn(text, "\r\n") ? "..." : "");
+		if (digits)
+			fprintf(stderr, "%s' does not start with a reply code: the first digit must be 2 to 5 and the "
+					"second 0 to 5 (RFC 5321 4.2)\n", show < line ? "..." : "");
+		else
+			fprintf(stderr, "%s' is not an SMTP reply, a code or a readable file; a reply starts with a "
+					"three-digit code, e.g. \"550 5.1.1 User unknown\"\n", show < line ? "..." : "");
 		tool_fail(t, TOOL_BAD);
 		return;
 	}
@@ -604,6 +611,21 @@ static void tool_fd(struct tool_explain *t, int fd)
 	buf_free(&b);
 }
 
+/* An operand that can only be meant as a file name: a path, or a mail or text file name. */
+static bool tool_looks_like_path(const char *a)
+{
+	size_t n = strlen(a);
+	static const char *const ext[] = {".eml", ".msg", ".txt", ".mbox"};
+	if (a[0] == '/' || strncmp(a, "./", 2) == 0 || strncmp(a, "../", 3) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t k = strlen(ext[i]);
+		if (n > k && strcmp(a + n - k, ext[i]) == 0 && strchr(a, ' ') == NULL)
+			return true;
+	}
+	return false;
+}
+
 /* An argument that names a file (not a directory): open it. -1 if it names none. */
 static int tool_open_file(const char *path)
 {
@@ -612,7 +634,9 @@ static int tool_open_file(const char *path)
 		return -1;
 	struct stat st;
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		int saved = S_ISDIR(st.st_mode) ? EISDIR : errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	return fd;
@@ -673,7 +697,7 @@ int tool_explain(int argc, char **argv)
 	bool separate = true;
 	for (int i = 0; i < nops && separate; i++) {
 		const char *a = operands[i];
-		if (!tool_is_code(a) && !tool_is_enhanced(a) && strcmp(a, "-") != 0) {
+		if (!tool_is_code(a) && !tool_is_enhanced(a) && strcmp(a, "-") != 0 && !tool_looks_like_path(a)) {
 			int fd = tool_open_file(a);
 			if (fd < 0)
 				separate = false;
@@ -685,6 +709,7 @@ int tool_explain(int argc, char **argv)
 		tool_fd(&t, STDIN_FILENO);
 	} else if (!separate) {
 		struct buf words;
+		t.name = "argument";
 		buf_init(&words, EXPLAIN_INPUT_MAX);
 		for (int i = 0; i < nops; i++)
 			if ((i && buf_append_char(&words, ' ') != 0) || buf_append_str(&words, operands[i]) != 0)

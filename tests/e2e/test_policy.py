@@ -208,3 +208,16 @@ def test_same_recipient_twice_delivered_once(ternd, raw):
     send_body(c)
     assert len(ternd.wait_messages("bob", 1)) == 1
     assert len(ternd.wait_messages("alice", 2, timeout=1)) == 1
+
+
+def test_postmaster_alias(make_ternd, raw_to):
+    """postmaster may be an alias like any other name; <postmaster> without a domain uses it."""
+    t = make_ternd(aliases="postmaster: carol\n")
+    c = ready(raw_to(t))
+    c.expect_cmd("MAIL FROM:<>", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<postmaster>", 250, "2.1.5")
+    c.expect_cmd("DATA", 354)
+    send_body(c)
+    msgs = t.wait_messages("carol", 1)
+    assert len(msgs) == 1 and msgs[0].endswith(BODY)
+    assert t.messages("postmaster") == []

@@ -108,6 +108,26 @@ def test_help_command(raw):
     c.expect_cmd("HELP mail", 214, "2.0.0")  # verbs are case-insensitive
 
 
+def test_help_unknown_topic(raw):
+    c = ready(raw)
+    c.expect_cmd("HELP FROBNICATE", 504, "5.5.4")
+
+
+@pytest.mark.parametrize("line", ["RSET now", "QUIT now", "VRFY"])
+def test_arguments_where_none_or_some_are_required(raw, line):
+    c = ready(raw)
+    c.expect_cmd(line, 501, "5.5.4")
+    c.expect_cmd("NOOP", 250, "2.0.0")  # QUIT with an argument did not close
+
+
+def test_data_with_argument(raw):
+    c = ready(raw)
+    c.expect_cmd("MAIL FROM:<a@test.example>", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<alice@test.example>", 250, "2.1.5")
+    c.expect_cmd("DATA now", 501, "5.5.4")
+    c.expect_cmd("NOOP", 250, "2.0.0")  # still in command mode
+
+
 def test_verbs_case_insensitive(raw):
     c = raw()
     c.expect(220)
@@ -479,3 +499,34 @@ def test_pipelining_two_messages_in_one_send(ternd, raw):
     assert c.nothing_pending()
     assert ternd.wait_messages("alice", 1)[0].endswith(b"Subject: m1\r\n\r\none\r\n")
     assert ternd.wait_messages("bob", 1)[0].endswith(b"Subject: m2\r\n\r\ntwo\r\n")
+
+
+# --- SMTPUTF8 (RFC 6531) -----------------------------------------------------------------------
+
+def test_non_ascii_sender_needs_smtputf8(raw):
+    c = ready(raw)
+    c.expect_cmd("MAIL FROM:<j\u00f6rg@test.example>", 553, "5.6.7")
+    c.expect_cmd("MAIL FROM:<j\u00f6rg@test.example> SMTPUTF8", 250, "2.1.0")
+
+
+def test_non_ascii_recipient_needs_smtputf8(raw):
+    c = ready(raw)
+    c.expect_cmd("MAIL FROM:<sender@test.example>", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<j\u00f6rg@test.example>", 553, "5.6.7")
+    c.expect_cmd("RSET", 250, "2.0.0")
+    c.expect_cmd("MAIL FROM:<sender@test.example> SMTPUTF8", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<j\u00f6rg@test.example>", 550, "5.1.1")  # well-formed now; not a user here
+
+
+def test_smtputf8_message_delivered(ternd, raw):
+    c = ready(raw)
+    c.expect_cmd("MAIL FROM:<j\u00f6rg@test.example> SMTPUTF8 BODY=8BITMIME", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<alice@test.example>", 250, "2.1.5")
+    c.expect_cmd("DATA", 354)
+    body = "Subject: gr\u00fc\u00dfe\r\n\r\n\u00e9t\u00e9\r\n".encode()
+    c.send(body + b".\r\n")
+    c.expect(250, "2.0.0")
+    [msg] = ternd.wait_messages("alice", 1)
+    assert msg.startswith("Return-Path: <j\u00f6rg@test.example>\r\n".encode())
+    assert b" with UTF8SMTP id " in msg  # RFC 6531 3.7.3
+    assert msg.endswith(body)

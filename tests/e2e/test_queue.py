@@ -210,9 +210,15 @@ def test_kill9_every_acknowledged_message_delivered_once(make_ternd, point):
         time.sleep(0.1)
     assert not any(missing.values()), "%s; acknowledged but not delivered: %s" % (
         info, {u: sorted(m)[:10] for u, m in missing.items()})
-    # let recovery finish whatever else it had (messages written but not yet acknowledged)
-    t.wait_log(r"removed qid=", count=1, timeout=2)
-    time.sleep(1.0)
+    # let recovery finish whatever else it had (messages written but not yet acknowledged):
+    # wait until the Maildirs stop changing (bounded)
+    deadline = time.monotonic() + 10
+    stable_since, last = time.monotonic(), None
+    while time.monotonic() < deadline and time.monotonic() - stable_since < 1.0:
+        now = {u: sorted(maildir_files(t, u)) for u in USERS}
+        if now != last:
+            stable_since, last = time.monotonic(), now
+        time.sleep(0.1)
     seen = read_maildirs(t)
     for u in USERS:
         dups = {m: n for m, n in seen[u].items() if n > 1}

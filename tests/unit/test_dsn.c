@@ -1,7 +1,6 @@
-/* test_dsn.c - unit tests for src/explain/dsn.c: finding the message/delivery-status part of a
- * bounce (RFC 6522, RFC 2046 multipart, base64 and quoted-printable), its field groups
- * (RFC 3464 2.1-2.3, folding), and the explanation of each recipient. Every message is copied
- * into a heap block of exactly its length, so AddressSanitizer catches any read past len. */
+/* test_dsn.c - src/explain/dsn.c: the delivery-status part of a bounce (RFC 6522, RFC 2046, base64,
+ * quoted-printable), its field groups (RFC 3464 2.1-2.3), each recipient's explanation.
+ * Messages are exact-size heap copies, so ASan catches reads past len. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
