@@ -22,6 +22,8 @@
 #include "smtpd/session.h"
 
 #define READ_CHUNK 16384
+/* SIGTERM: how long a session that does not read its 421 may delay the exit */
+#define SHUTDOWN_GRACE_MS 10000u
 
 struct ip_count {
 	struct ip_count *next;
@@ -192,7 +194,15 @@ static void session_idle(void *arg)
 		event_timer_set(s->srv->loop, &s->idle, s->conf->timeout * 1000);
 		return;
 	}
+	if (s->state == SESS_CLOSING) {
+		/* a whole timeout and our last words (421/221) are still unsent: the client does not
+		 * read. Drop it, or it would hold its slot (and a SIGTERM shutdown) forever. */
+		log_msg(LOG_INFO, "drop sid=%s reason=client-not-reading unsent=%zu", s->id, s->out.len);
+		session_free(s->srv, s);
+		return;
+	}
 	session_close_with(s, REPLY_IDLE_TIMEOUT);
+	event_timer_set(s->srv->loop, &s->idle, s->conf->timeout * 1000); /* for the case above */
 	server_session_flush(s->srv, s);
 }
 
@@ -328,6 +338,9 @@ static void server_shutdown(struct server *srv)
 		if (s->state == SESS_COMMIT)
 			continue; /* it gets its 250 (or 451) first, then the 421 in server_session_resume */
 		session_close_with(s, REPLY_SHUTDOWN);
+		/* a client that does not read its 421 is dropped by session_idle after this */
+		uint64_t grace = s->conf->timeout * 1000;
+		event_timer_set(srv->loop, &s->idle, grace < SHUTDOWN_GRACE_MS ? grace : SHUTDOWN_GRACE_MS);
 		server_session_flush(srv, s);
 	}
 	maybe_finish_shutdown(srv);

@@ -326,3 +326,49 @@ def test_sighup_bad_configuration_keeps_the_old(make_ternd, raw_to):
     c.expect_cmd("MAIL FROM:<sender@test.example>", 250, "2.1.0")
     c.expect_cmd("RCPT TO:<alice@test.example>", 250, "2.1.5")
     c.expect_cmd("RCPT TO:<nobody@test.example>", 550, "5.1.1")
+
+
+# --- a client that does not read its replies ---------------------------------------------------
+
+def flood_without_reading(port, source, seconds=3.0):
+    """Connect from source, then send commands without ever reading a reply, until the
+    server stops reading too (our send blocks) or seconds pass. Returns the socket."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    s.settimeout(0.5)
+    chunk = b"VRFY somebody\r\n" * 500  # small pieces: the replies fill the socket buffers first
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            s.send(chunk)
+        except socket.timeout:
+            break
+    return s
+
+
+def test_client_that_does_not_read_is_dropped(make_ternd, raw_to):
+    """session.c: "a client that never reads is cut off by the timeout". Its 421 cannot be
+    written, so the session must be dropped, not kept (holding a slot) forever."""
+    t = make_ternd(conf={"timeout": "1", "connection_limit_per_ip": "1"})
+    s = flood_without_reading(t.port, "127.0.0.3")
+    try:
+        assert t.wait_log(r"connect sid=\S+ ip=127\.0\.0\.3 ")
+        c = raw_to(t, source="127.0.0.3")
+        c.expect(421, "4.7.0")  # the slot is held while the session exists
+        assert t.wait_log(r"disconnect sid=\S+ ip=127\.0\.0\.3 ", timeout=8), t.log_text()[-2000:]
+        c = raw_to(t, source="127.0.0.3")
+        c.expect(220)
+    finally:
+        s.close()
+
+
+def test_sigterm_exits_despite_client_not_reading(make_ternd):
+    t = make_ternd(conf={"timeout": "3"})
+    s = flood_without_reading(t.port, "127.0.0.3", seconds=1.5)
+    try:
+        t.proc.send_signal(signal.SIGTERM)
+        assert t.proc.wait(timeout=10) == 0
+    finally:
+        s.close()
