@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "deliver/maildir.h"
+#include "explain/explain.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/record.h"
@@ -519,11 +520,18 @@ static void delivery_result(struct queue *q, struct delivery *d)
 		if (delay > 3600 * 1000u)
 			delay = 3600 * 1000u;
 		r->next_attempt_ms = event_now_ms(q->loop) + delay;
-		r->last_reply = xstrdup(d->job.error);
-		log_msg(LOG_WARN,
-			"deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=\"451 4.3.0 %s\" explain=\"transient local failure; "
-			"tern retries by itself, the administrator should fix the Maildir\"",
-			e->id, r->address, r->attempts, (unsigned long long)(delay / 1000), d->job.error);
+		/* a local failure is logged as the reply it amounts to, with its explanation */
+		char reply[400], why[400], q1[LOG_QUOTE_SIZE], q2[LOG_QUOTE_SIZE];
+		snprintf(reply, sizeof(reply), "451 4.3.0 %s", d->job.error);
+		struct explanation ex;
+		if (explain_reply(reply, strlen(reply), &ex) == 0)
+			explain_oneline(&ex, why, sizeof(why));
+		else
+			str_copy(why, "temporary local failure", sizeof(why));
+		r->last_reply = xstrdup(reply);
+		log_msg(LOG_WARN, "deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=%s explain=%s", e->id,
+			r->address, r->attempts, (unsigned long long)(delay / 1000), log_quote(q1, reply, strlen(reply)),
+			log_quote(q2, why, strlen(why)));
 	}
 	buf_reset(&q->rec);
 	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)

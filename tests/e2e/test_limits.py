@@ -338,13 +338,16 @@ def flood_without_reading(port, source, seconds=3.0):
     s.bind((source, 0))
     s.connect(("127.0.0.1", port))
     s.settimeout(0.5)
-    chunk = b"VRFY somebody\r\n" * 500  # small pieces: the replies fill the socket buffers first
+    # small pieces, paced: the server writes its replies as they come until the socket
+    # buffers are full, then they pile up in its own output buffer
+    chunk = b"VRFY somebody\r\n" * 200
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             s.send(chunk)
         except socket.timeout:
             break
+        time.sleep(0.002)
     return s
 
 
