@@ -26,8 +26,16 @@ static struct reply mail_param(struct session *s, const struct esmtp_param *p, s
 	unsigned bit;
 	if (params_key_is(p, "SIZE")) {
 		bit = 1;
-		if (p->value == NULL || parse_u64(p->value, p->value_len, UINT64_MAX, &mp->size) < 0)
-			return reply_make(REPLY_PARAM_SYNTAX, "SIZE=<number of bytes>");
+		if (p->value == NULL || parse_u64(p->value, p->value_len, UINT64_MAX, &mp->size) < 0) {
+			/* RFC 1870: size-value = 1*20DIGIT; 20 digits can exceed 2^64, which is
+			 * still a well-formed (and far too large) size, not a syntax error */
+			bool digits = p->value != NULL && p->value_len > 0 && p->value_len <= 20;
+			for (size_t i = 0; digits && i < p->value_len; i++)
+				digits = p->value[i] >= '0' && p->value[i] <= '9';
+			if (!digits)
+				return reply_make(REPLY_PARAM_SYNTAX, "SIZE=<number of bytes>");
+			mp->size = UINT64_MAX;
+		}
 	} else if (params_key_is(p, "BODY")) {
 		bit = 2;
 		if (p->value && mem_ieq(p->value, p->value_len, "7BIT", 4))
