@@ -1,5 +1,5 @@
 /* maildir.c - Maildir delivery (see maildir.h). Durability: the data of every file in a
- * batch is made stable with one syncfs() per file system (one journal commit instead of one
+ * batch is made stable with one syncfs() per filesystem (one journal commit instead of one
  * per file; see docs/performance.md), then the renames into new/ are made stable with an
  * fsync of each new/ directory. Nothing is reported delivered before both. */
 #include "deliver/maildir.h"

@@ -2,6 +2,7 @@
  * the provider phrases of patterns.def. Parses untrusted input (remote replies, `tern explain`
  * input): bounded, no allocation, fuzzed. RFC 5321 4.2, RFC 2034, RFC 3463. */
 #include "explain/explain.h"
+#include "lib/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,34 +25,6 @@ static void explain_note(struct explanation *e, const char *fmt, ...)
 	e->nnotes++;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..len) that is not a C1 control, or 0. Replies are
- * ASCII (RFC 5321 4.2) unless SMTPUTF8 (RFC 6531); anything else is shown as '?'. */
-static size_t explain_utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n;
-	unsigned min;
-	unsigned cp;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2, min = 0xa0, cp = s[0] & 0x1f; /* U+0080..U+009F are C1 controls */
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3, min = 0x800, cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4, min = 0x10000, cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Append reply text to e->text: tabs become spaces, other control bytes and invalid UTF-8
  * become '?', runs of spaces collapse, so the text is safe to print and to log. */
 static void explain_text_append(struct explanation *e, const char *s, size_t len)
@@ -60,7 +33,9 @@ static void explain_text_append(struct explanation *e, const char *s, size_t len
 	const size_t cap = sizeof(e->text) - 1;
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
-		size_t u = p[i] >= 0x80 ? explain_utf8_len(p + i, len - i) : 1;
+		size_t u = p[i] >= 0x80 ? utf8_seq_len(p + i, len - i) : 1;
+		if (utf8_is_c1(p + i, u))
+			u = 0; /* shown as '?' */
 		size_t take = u ? u : 1;
 		char c = (char)p[i];
 		if (u == 0 || (u == 1 && (p[i] < 0x20 || p[i] == 0x7f)))

@@ -10,6 +10,7 @@
  * told to retry with SMTPUTF8 only to be refused again. On every result but ADDR_OK *out is
  * cleared; *consumed is set for every well-formed path and is 0 after ADDR_SYNTAX. */
 #include "lib/addr.h"
+#include "lib/utf8.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -57,39 +58,6 @@ static bool addr_is_atext(int c)
 	return c > 0 && c < 0x80 && memchr(specials, c, sizeof(specials) - 1) != NULL;
 }
 
-/* Length of the well-formed UTF-8 sequence at p, at most avail octets long, or 0 when it is
- * malformed: RFC 3629 4 (no overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t addr_utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second octet */
-	size_t n;
-
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-		n = 2;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		n = 3;
-		if (p[0] == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (p[0] == 0xED)
-			hi = 0x9F; /* surrogates */
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		n = 4;
-		if (p[0] == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (p[0] == 0xF4)
-			hi = 0x8F; /* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (avail < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	}
-	return n;
-}
-
 /* Append c to dst (room for cap octets, or NULL) at *n. Everything is counted, only what
  * fits is stored: the caller checks the count against its limit and refuses the path. */
 static void addr_emit(char *dst, size_t cap, size_t *n, unsigned char c)
@@ -103,7 +71,7 @@ static void addr_emit(char *dst, size_t cap, size_t *n, unsigned char c)
  * octets to dst through addr_emit. Returns false when it is malformed. */
 static bool addr_take_utf8(struct addr_scan *st, char *dst, size_t cap, size_t *n)
 {
-	size_t seq = addr_utf8_seq(st->p + st->pos, st->len - st->pos);
+	size_t seq = utf8_seq_len(st->p + st->pos, st->len - st->pos);
 	if (seq == 0)
 		return false;
 	for (size_t i = 0; i < seq; i++)

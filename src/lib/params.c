@@ -2,6 +2,7 @@
  * Parses untrusted input: forward-only over (pointer, length), no allocation, the results
  * point into the input; fuzzed by fuzz/fuzz_params.c. RFC 5321 4.1.2; RFC 6531 3.3; RFC 3629 4. */
 #include "lib/params.h"
+#include "lib/utf8.h"
 
 #include <string.h>
 
@@ -10,40 +11,6 @@
 static bool params_is_alnum(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Length of the well-formed UTF-8 sequence at p, at most avail octets long, or 0 when it is
- * malformed: RFC 3629 4 (no overlong forms, no surrogates, nothing above U+10FFFF).
- * The same check as addr.c's; both are small enough that sharing would cost a module. */
-static size_t params_utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second octet */
-	size_t n;
-
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-		n = 2;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		n = 3;
-		if (p[0] == 0xE0)
-			lo = 0xA0;
-		else if (p[0] == 0xED)
-			hi = 0x9F;
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		n = 4;
-		if (p[0] == 0xF0)
-			lo = 0x90;
-		else if (p[0] == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (avail < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	}
-	return n;
 }
 
 /* esmtp-param = esmtp-keyword ["=" esmtp-value]
@@ -85,7 +52,7 @@ int params_split(const char *s, size_t len, bool utf8, struct esmtp_param *out, 
 			start = pos;
 			while (pos < len && p[pos] != ' ') {
 				if (p[pos] >= 0x80) {
-					size_t seq = utf8 ? params_utf8_seq(p + pos, len - pos) : 0;
+					size_t seq = utf8 ? utf8_seq_len(p + pos, len - pos) : 0;
 					if (seq == 0)
 						return -1;
 					pos += seq;

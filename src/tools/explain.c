@@ -2,6 +2,7 @@
  * for a person or as JSON (docs/explain.md). Parses local user input through the bounded
  * parsers of src/explain/. RFC 5321 4.2, RFC 3463, RFC 3464. */
 #include "tools/explain.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,30 +40,6 @@ static void tool_fail(struct tool_explain *t, enum tool_status s)
 
 /* ---- JSON (RFC 8259): strings escaped, invalid UTF-8 replaced by U+FFFD ---- */
 
-static size_t tool_utf8_len(const unsigned char *s, size_t len)
-{
-	size_t n;
-	unsigned min, cp;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, min = 0x80, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, min = 0x800, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, min = 0x10000, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static void tool_json_str(FILE *f, const char *s)
 {
 	if (s == NULL) {
@@ -75,7 +52,9 @@ static void tool_json_str(FILE *f, const char *s)
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
 		if (c >= 0x80) {
-			size_t u = tool_utf8_len(p + i, len - i);
+			size_t u = utf8_seq_len(p + i, len - i);
+			if (utf8_is_c1(p + i, u))
+				u = 0; /* written as U+FFFD */
 			if (u == 0) {
 				fputs("\\ufffd", f);
 				i++;
