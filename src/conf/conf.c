@@ -13,10 +13,11 @@
 
 #include "conf/aliases.h"
 #include "conf/users.h"
+#include "deliver/route.h"
 #include "lib/addr.h"
 #include "lib/util.h"
 
-enum conf_type { T_STR, T_UINT, T_SIZE, T_DURATION, T_LIST, T_LISTEN };
+enum conf_type { T_STR, T_UINT, T_SIZE, T_DURATION, T_LIST, T_LISTEN, T_DURATION_LIST };
 
 struct conf_key {
 	const char *name;
@@ -47,8 +48,16 @@ static const struct conf_key conf_keys[] = {
 	K(spool_min_free, T_SIZE, 0, UINT64_MAX, "104857600", "free bytes the spool keeps; below it MAIL/DATA get 452"),
 	K(mailbox_quota, T_SIZE, 0, UINT64_MAX, "0", "largest Maildir size in bytes (0: no quota)"),
 	K(max_received_headers, T_UINT, 5, 1000, "100", "Received: headers after which a message is taken as looping"),
-	K(retry_min, T_DURATION, 1, 86400, "60", "first retry delay for a deferred delivery; doubles each attempt"),
-	K(queue_lifetime, T_DURATION, 60, 365 * 86400, "5d", "time a message may stay queued before it bounces"),
+	K(retry_min, T_DURATION, 1, 86400, "60", "first retry delay of a deferred local (Maildir) delivery; doubles each attempt"),
+	K(queue_lifetime, T_DURATION, 1, 365 * 86400, "5d", "time a message may stay queued before it bounces"),
+	K(relayhost, T_STR, 0, 0, NULL, "smarthost for every non-local domain: host[:port], [host][:port] (no MX lookup), lmtp:host:port"),
+	K(routes, T_STR, 0, 0, NULL, "file of 'domain  next-hop' lines (next hop as relayhost, or lmtp:unix:/path); beats relayhost"),
+	K(dns_servers, T_LIST, 0, 0, NULL, "DNS servers ip[:port] for MX/A/AAAA lookups (default: /etc/resolv.conf)"),
+	K(smtp_port, T_UINT, 1, 65535, "25", "port of MX and A/AAAA deliveries"),
+	K(smtp_connect_timeout, T_DURATION, 1, 3600, "30", "outbound connect and greeting timeout"),
+	K(smtp_reply_timeout, T_DURATION, 1, 3600, "300", "outbound timeout for every other reply (RFC 5321 4.5.3.2)"),
+	K(retry_schedule, T_DURATION_LIST, 1, 30 * 86400, "5m, 10m, 20m, 40m, 1h, 2h, 4h", "delays between outbound attempts; the last one repeats"),
+	K(max_attempts, T_UINT, 0, 1000000, "0", "outbound attempts before a recipient fails (0: only queue_lifetime limits)"),
 	K(user, T_STR, 0, 0, "tern", "unprivileged user ternd runs as after binding its ports"),
 	K(log_level, T_STR, 0, 0, "info", "debug, info, warn or error"),
 };
@@ -196,6 +205,24 @@ static int conf_set(struct conf_parse *p, const struct conf_key *k, const char *
 	case T_LIST:
 		list_set((struct conf_list *)field, v);
 		return 0;
+	case T_DURATION_LIST: {
+		struct conf_list tmp = {0};
+		list_set(&tmp, v);
+		for (size_t i = 0; i < tmp.count; i++)
+			if (parse_scaled(tmp.items[i], T_DURATION, &n) < 0 || n < k->min || n > k->max) {
+				conf_error(p, "%s: '%s' is not a duration in [%llus, %llus]", k->name, tmp.items[i],
+					   (unsigned long long)k->min, (unsigned long long)k->max);
+				list_free(&tmp);
+				return -1;
+			}
+		if (tmp.count == 0) {
+			conf_error(p, "%s: at least one duration is required", k->name);
+			return -1;
+		}
+		list_free((struct conf_list *)field);
+		*(struct conf_list *)field = tmp;
+		return 0;
+	}
 	case T_LISTEN:
 		return parse_listen(p, v);
 	case T_UINT:
@@ -297,11 +324,12 @@ static void conf_free(struct conf *c)
 		char *field = (char *)c + conf_keys[i].offset;
 		if (conf_keys[i].type == T_STR)
 			free(*(char **)field);
-		else if (conf_keys[i].type == T_LIST)
+		else if (conf_keys[i].type == T_LIST || conf_keys[i].type == T_DURATION_LIST)
 			list_free((struct conf_list *)field);
 	}
 	users_free(c->users_tab);
 	aliases_free(c->alias_tab);
+	route_free(c->routes_tab);
 	free(c);
 }
 
@@ -360,6 +388,8 @@ struct conf *conf_load(const char *file, char **overrides, size_t noverrides, st
 	if (c->aliases) {
 		c->alias_tab = aliases_load(c->aliases, errors, &p.nerrors);
 	}
+	if (c->routes || c->relayhost)
+		c->routes_tab = route_load(c->routes, c->relayhost, errors, &p.nerrors);
 	if (p.nerrors > 0) {
 		conf_free(c);
 		return NULL;
@@ -386,6 +416,8 @@ bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len)
 			return true;
 	return false;
 }
+
+int conf_parse_duration(const char *v, uint64_t *out) { return parse_scaled(v, T_DURATION, out); }
 
 void conf_print_keys(void)
 {

@@ -28,6 +28,7 @@ struct conf_list {
 
 struct users_table;
 struct alias_table;
+struct route_table;
 
 struct conf {
 	int refs;
@@ -50,11 +51,21 @@ struct conf {
 	uint64_t max_received_headers;
 	uint64_t retry_min;
 	uint64_t queue_lifetime;
+	/* outbound delivery (issue 5) */
+	char *relayhost;
+	char *routes;
+	struct conf_list dns_servers;
+	uint64_t smtp_port;
+	uint64_t smtp_connect_timeout;
+	uint64_t smtp_reply_timeout;
+	struct conf_list retry_schedule;
+	uint64_t max_attempts;
 	char *user;
 	char *log_level;
 	/* loaded from the files named above */
 	struct users_table *users_tab;
 	struct alias_table *alias_tab;
+	struct route_table *routes_tab; /* routes file + relayhost (src/deliver/route.c) */
 };
 
 /* Defaults, then FILE (NULL: defaults only), then each "key=value" override.
@@ -64,6 +75,8 @@ struct conf *conf_ref(struct conf *c);
 void conf_unref(struct conf *c);
 /* Is this domain (ASCII, any case, optional trailing dot) one of the local domains? */
 bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len);
+/* A duration like the table's ("90", "5m", "4h", "5d") in seconds; -1 if malformed. */
+int conf_parse_duration(const char *v, uint64_t *out);
 /* Print every key with its default and doc (for `ternd -h` and docs/configuration.md). */
 void conf_print_keys(void);
 

@@ -22,6 +22,7 @@ struct envelope_rcpt {
 	uint32_t attempts;
 	uint64_t next_attempt_ms; /* monotonic; 0 = now */
 	char *last_reply;         /* last reply or local error, for logs, `tern queue` and bounces */
+	char *remote_mta;         /* the host that gave last_reply (bounce Remote-MTA), or NULL */
 };
 
 struct envelope {

@@ -18,10 +18,12 @@
 #include <unistd.h>
 
 #include "deliver/maildir.h"
+#include "deliver/outbound.h"
 #include "explain/explain.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/record.h"
+#include "queue/relay.h"
 
 #define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
 #define DELIVERY_BATCH 128
@@ -85,6 +87,7 @@ struct queue {
 	struct delivery *results;
 	int deliver_evfd;
 	struct event_timer retry_timer;
+	struct outbound *out; /* SMTP/LMTP delivery (src/deliver/outbound.c, src/queue/relay.c) */
 	/* space check cache */
 	uint64_t space_checked_ms;
 	bool space_ok;
@@ -487,6 +490,8 @@ static void queue_local(struct queue *q, struct envelope *e, size_t idx, bool re
 	pthread_mutex_unlock(&q->dmu);
 }
 
+static void outbound_done(void *arg, const struct outbound_job *job, const struct outbound_result *res);
+
 static void deliver_message(struct queue *q, struct envelope *e, bool recovered)
 {
 	uint64_t now = event_now_ms(q->loop);
@@ -496,8 +501,12 @@ static void deliver_message(struct queue *q, struct envelope *e, bool recovered)
 			continue;
 		if (r->next_attempt_ms == UINT64_MAX || r->next_attempt_ms > now)
 			continue;
+		if (relay_is_outbound(q->conf, r))
+			continue; /* a routes entry (lmtp:) sends this local domain elsewhere */
 		queue_local(q, e, i, recovered);
 	}
+	if (q->out)
+		relay_start(q->out, q->conf, e, now, q, outbound_done);
 }
 
 static void delivery_result(struct queue *q, struct delivery *d)
@@ -537,6 +546,36 @@ static void delivery_result(struct queue *q, struct delivery *d)
 	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)
 		write_state(q);
 	free(d);
+	if (e->inflight == 0 && envelope_pending(e) == 0)
+		message_finished(q, e);
+}
+
+/* One outbound result: new state, log line and RCPT record (relay_apply decides). */
+static void apply_outbound_result(struct queue *q, struct envelope *e, size_t idx, const struct outbound_result *res)
+{
+	relay_apply(q->conf, e, idx, res, event_now_ms(q->loop));
+	buf_reset(&q->rec);
+	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx, &e->rcpts[idx]) == 0)
+		write_state(q);
+}
+
+static void outbound_done(void *arg, const struct outbound_job *job, const struct outbound_result *res)
+{
+	struct relay_job *rj = arg;
+	struct queue *q = rj->owner;
+	struct envelope *e = rj->env;
+	e->inflight--;
+	if (res == NULL) { /* shutdown: the recipients stay pending in the spool */
+		relay_job_free(rj);
+		return;
+	}
+	for (size_t i = 0; i < job->nrcpts; i++)
+		apply_outbound_result(q, e, rj->idx[i], &res[i]);
+	relay_job_free(rj);
+	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
+		q->sync_running = true;
+		request_sync(q);
+	}
 	if (e->inflight == 0 && envelope_pending(e) == 0)
 		message_finished(q, e);
 }
@@ -633,8 +672,11 @@ static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const ch
 			e->rcpts[idx].attempts = st.attempts;
 			free(e->rcpts[idx].last_reply);
 			e->rcpts[idx].last_reply = st.last_reply;
+			free(e->rcpts[idx].remote_mta);
+			e->rcpts[idx].remote_mta = st.remote_mta;
 		} else {
 			free(st.last_reply);
+			free(st.remote_mta);
 		}
 	} else if (type == REC_DONE) {
 		if (record_decode_done(p, n, qid) < 0)
@@ -765,6 +807,8 @@ void queue_set_conf(struct queue *q, struct conf *conf)
 {
 	conf_unref(q->conf);
 	q->conf = conf_ref(conf);
+	if (q->out)
+		outbound_set_conf(q->out, conf);
 }
 
 struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf *err)
@@ -794,6 +838,8 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	if (q->sync_evfd < 0 || q->deliver_evfd < 0)
 		goto fail;
 	if (recover(q, err) < 0)
+		goto fail;
+	if ((q->out = outbound_new(loop, conf, err)) == NULL)
 		goto fail;
 	event_add(loop, q->sync_evfd, EV_READ, sync_done, q);
 	event_add(loop, q->deliver_evfd, EV_READ, deliver_done, q);
@@ -830,6 +876,7 @@ void queue_close(struct queue *q)
 	pthread_join(q->deliver_thread, NULL);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
+	outbound_free(q->out); /* open sessions are dropped: their recipients stay pending */
 	if (q->seg_fd >= 0) {
 		if (fdatasync(q->seg_fd) < 0)
 			log_msg(LOG_ERR, "final-sync-failed error=\"%s\"", strerror(errno));

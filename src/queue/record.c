@@ -79,6 +79,8 @@ int record_encode_rcpt(struct buf *b, const char *qid, uint32_t idx, const struc
 	int err = buf_append(b, qid, QUEUE_ID_LEN);
 	err |= put_u32(b, idx) | put_u8(b, (uint8_t)r->state) | put_u32(b, r->attempts);
 	err |= put_str(b, r->last_reply);
+	/* added with relaying; older RCPT records end before it (decoded as "none") */
+	err |= put_str(b, r->remote_mta);
 	return finish(b, start, err);
 }
 
@@ -203,9 +205,19 @@ int record_decode_rcpt(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 
 	out->state = st == RCPT_DELIVERED ? RCPT_DELIVERED : st == RCPT_FAILED ? RCPT_FAILED : RCPT_PENDING;
 	out->attempts = get_u32(&c);
 	out->last_reply = get_str(&c);
+	out->remote_mta = NULL;
+	if (!c.bad && c.left > 0) {
+		out->remote_mta = get_str(&c);
+		if (out->remote_mta && out->remote_mta[0] == '\0') {
+			free(out->remote_mta);
+			out->remote_mta = NULL;
+		}
+	}
 	if (c.bad) {
 		free(out->last_reply);
+		free(out->remote_mta);
 		out->last_reply = NULL;
+		out->remote_mta = NULL;
 		return -1;
 	}
 	return 0;
