@@ -1,0 +1,172 @@
+"""Peers for the outbound (relay/LMTP) tests, all on loopback and stopped by PID or by
+their controller: a dnsmasq serving the test zone, a scripted aiosmtpd server, Postfix's
+smtp-sink, and a Dovecot LMTP server with its own configuration."""
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+from conftest import free_port
+
+
+def wait_tcp(host, port, proc=None, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError("peer exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on %s:%d" % (host, port))
+
+
+def stop_proc(proc, timeout=5):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+class Dnsmasq:
+    """dnsmasq answering for the zone "test" only (unknown names there: NXDOMAIN), never
+    forwarding anywhere. lines: dnsmasq.conf lines (mx-host=, host-record=, dns-rr=...)."""
+
+    def __init__(self, base, lines):
+        self.base = str(base)
+        os.makedirs(self.base, exist_ok=True)
+        self.port = free_port()
+        self.conf = os.path.join(self.base, "dnsmasq.conf")
+        self.log = os.path.join(self.base, "dnsmasq.log")
+        with open(self.conf, "w") as f:
+            f.write("local=/test/\n")
+            for line in lines:
+                f.write(line + "\n")
+        self.proc = subprocess.Popen(
+            ["/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--no-poll",
+             "--port=%d" % self.port, "--listen-address=127.0.0.1", "--bind-interfaces",
+             "--pid-file=" + os.path.join(self.base, "dnsmasq.pid"), "--user=root", "--group=root",
+             "--conf-file=" + self.conf, "--log-queries", "--log-facility=" + self.log],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.base, "dnsmasq.err"), "wb"))
+        wait_tcp("127.0.0.1", self.port, self.proc)
+
+    @property
+    def server(self):
+        return "127.0.0.1:%d" % self.port
+
+    def stop(self):
+        stop_proc(self.proc)
+
+
+class ScriptedHandler:
+    """What the scripted peer answers. rcpt_codes: address -> reply line for RCPT (default
+    250); mail_reply, data_reply (to DATA), dot_reply (after the message) override a stage;
+    drop_after_dot closes the connection instead of answering the dot; hang_at ("rcpt",
+    "dot") sleeps hang_seconds before answering."""
+
+    def __init__(self):
+        self.rcpt_codes = {}
+        self.mail_reply = None
+        self.dot_reply = None
+        self.drop_after_dot = False
+        self.hang_at = None
+        self.hang_seconds = 6
+        self.messages = []   # (mail_from, [rcpts], content bytes)
+        self.attempts = []   # every transaction that reached DATA's end: (rcpts, reply)
+        self.connections = 0  # TCP connections, including the controller's own start-up probe
+        self.sessions = set()  # connections that carried at least one MAIL
+        self.mail_params = []
+        self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            self.mail_params.append(list(mail_options))
+            self.sessions.add(id(session))
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hang_at == "rcpt":
+            await asyncio.sleep(self.hang_seconds)
+        reply = self.rcpt_codes.get(address, "250 2.1.5 OK")
+        if reply.startswith("2"):
+            envelope.rcpt_tos.append(address)
+        return reply
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hang_at == "dot":
+            await asyncio.sleep(self.hang_seconds)
+        if self.drop_after_dot:
+            server.transport.close()
+            with self.lock:
+                self.attempts.append((list(envelope.rcpt_tos), "drop"))
+            return "250 2.0.0 never seen"
+        reply = self.dot_reply or "250 2.0.0 Ok: queued"
+        with self.lock:
+            self.attempts.append((list(envelope.rcpt_tos), reply))
+            if reply.startswith("2"):
+                self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return reply
+
+
+class CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        with self.event_handler.lock:
+            self.event_handler.connections += 1
+        super().connection_made(transport)
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
+class ScriptedPeer:
+    """An aiosmtpd server on host:port (host any 127/8 address) with a ScriptedHandler."""
+
+    def __init__(self, host, port, **smtp_kwargs):
+        self.host, self.port = host, port
+        self.handler = ScriptedHandler()
+        smtp_kwargs.setdefault("server_hostname", "peer.remote.test")
+        self.controller = CountingController(self.handler, hostname=host, port=port, ready_timeout=10,
+                                             **smtp_kwargs)
+        self.controller.start()
+
+    def wait_messages(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.handler.messages) < count:
+            time.sleep(0.05)
+        return self.handler.messages
+
+    def stop(self):
+        self.controller.stop()
+
+
+class SmtpSink:
+    """Postfix's smtp-sink: accepts everything; dumps each message into dump_dir."""
+
+    def __init__(self, base, port):
+        self.base = str(base)
+        os.makedirs(self.base, exist_ok=True)
+        self.port = port
+        self.proc = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody", "-c",
+                                      "127.0.0.1:%d" % port, "100"],
+                                     stdout=open(os.path.join(self.base, "sink.out"), "wb"),
+                                     stderr=subprocess.STDOUT)
+        wait_tcp("127.0.0.1", port, self.proc)
+
+    def stop(self):
+        stop_proc(self.proc)
