@@ -170,3 +170,167 @@ class SmtpSink:
 
     def stop(self):
         stop_proc(self.proc)
+
+
+class Dovecot:
+    """A private Dovecot with only the LMTP service, on 127.0.0.1:port and a unix socket,
+    its own base_dir, logs and Maildirs (ROOT/mail/<domain>/<user>/Maildir), users from a
+    passwd-file (other addresses get 550 at RCPT). Mail is stored as the user nobody, so the
+    root directory lives outside pytest's private tmp directory."""
+
+    def __init__(self, users):
+        import pwd
+        import tempfile
+        nobody = pwd.getpwnam("nobody")
+        self.root = tempfile.mkdtemp(prefix="tern-dovecot-")
+        os.chmod(self.root, 0o755)
+        self.port = free_port()
+        self.socket = os.path.join(self.root, "lmtp.sock")
+        self.mail = os.path.join(self.root, "mail")
+        os.makedirs(self.mail)
+        os.chown(self.mail, nobody.pw_uid, nobody.pw_gid)
+        self.log = os.path.join(self.root, "dovecot.log")
+        with open(os.path.join(self.root, "users"), "w") as f:
+            for u in users:
+                f.write("%s::%d:%d::%s::\n" % (u, nobody.pw_uid, nobody.pw_gid, os.path.join(self.root, "home", u)))
+        self.conf = os.path.join(self.root, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write("""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = lmtp
+listen = 127.0.0.1
+ssl = no
+first_valid_uid = 1
+mail_location = maildir:{root}/mail/%d/%n/Maildir
+lmtp_rcpt_check_quota = no
+passdb {{
+  driver = passwd-file
+  args = {root}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = {root}/users
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  unix_listener {socket} {{
+    mode = 0666
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+""".format(root=self.root, port=self.port, socket=self.socket))
+        self.proc = subprocess.Popen(["/usr/sbin/dovecot", "-F", "-c", self.conf],
+                                     stdout=open(os.path.join(self.root, "dovecot.out"), "wb"),
+                                     stderr=subprocess.STDOUT)
+        wait_tcp("127.0.0.1", self.port, self.proc)
+
+    def messages(self, user, domain):
+        d = os.path.join(self.mail, domain, user, "Maildir", "new")
+        if not os.path.isdir(d):
+            return []
+        out = []
+        for name in sorted(os.listdir(d)):
+            with open(os.path.join(d, name), "rb") as f:
+                out.append(f.read())
+        return out
+
+    def wait_messages(self, user, domain, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.messages(user, domain)) < count:
+            time.sleep(0.05)
+        return self.messages(user, domain)
+
+    def log_text(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self):
+        import shutil
+        stop_proc(self.proc)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class ScriptedLmtp:
+    """A minimal LMTP server (RFC 2033) in a thread: answers 250 to everything except the
+    per-recipient replies after the final dot, which come from dot_replies (address -> reply
+    line, default 250). Records each message as (mail_from, [rcpts], body)."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.dot_replies = {}
+        self.messages = []
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", self.port))
+        self.lsock.listen(8)
+        self.lsock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self.session, args=(c,), daemon=True).start()
+
+    def session(self, c):
+        c.settimeout(10)
+        f = c.makefile("rb")
+        try:
+            c.sendall(b"220 lmtp.test LMTP ready\r\n")
+            sender, rcpts = None, []
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                cmd = line.strip().decode("ascii", "replace")
+                up = cmd.upper()
+                if up.startswith("LHLO"):
+                    c.sendall(b"250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n")
+                elif up.startswith("MAIL FROM:"):
+                    sender, rcpts = cmd[10:].strip().strip("<>"), []
+                    c.sendall(b"250 2.1.0 ok\r\n")
+                elif up.startswith("RCPT TO:"):
+                    rcpts.append(cmd[8:].strip().strip("<>"))
+                    c.sendall(b"250 2.1.5 ok\r\n")
+                elif up == "DATA":
+                    c.sendall(b"354 go ahead\r\n")
+                    body = b""
+                    while True:
+                        l2 = f.readline()
+                        if not l2 or l2 == b".\r\n":
+                            break
+                        body += l2[1:] if l2.startswith(b".") else l2
+                    self.messages.append((sender, rcpts, body))
+                    for r in rcpts:
+                        c.sendall(self.dot_replies.get(r, "250 2.0.0 <%s> saved" % r).encode() + b"\r\n")
+                elif up == "RSET":
+                    sender, rcpts = None, []
+                    c.sendall(b"250 2.0.0 ok\r\n")
+                elif up == "QUIT":
+                    c.sendall(b"221 2.0.0 bye\r\n")
+                    return
+                else:
+                    c.sendall(b"500 5.5.2 what\r\n")
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.lsock.close()
