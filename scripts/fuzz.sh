@@ -4,8 +4,9 @@
 #
 # The library (every .c under src/lib/ src/conf/ src/explain/, by wildcard) is compiled
 # with the fuzzer and sanitizers into build-fuzz/libtern-fuzz.a, and each target links
-# against that archive, so it pulls in only the objects it uses: a library file that does
-# not compile yet only fails the targets that need it. Each target runs on a copy of
+# against that archive (and c-ares and OpenSSL, which the queue's outbound delivery uses),
+# so it pulls in only the objects it uses: a library file that does not compile yet only
+# fails the targets that need it. Each target runs on a copy of
 # fuzz/corpus/<name without fuzz_>/ (so the repository's corpus does not grow); crashes go
 # to fuzz/crashes/ (gitignored). Prints "fuzz: NAME ok|FAILED" per target and ends with
 # "fuzz: N passed, M failed"; exits non-zero when any target failed.
@@ -63,7 +64,7 @@ for target in "${targets[@]}"; do
 
 	libs=()
 	[ -f "$out/libtern-fuzz.a" ] && libs=("$out/libtern-fuzz.a")
-	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lpthread -o "$bin" >"$build_log" 2>&1; then
+	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lcares -lssl -lcrypto -lpthread -o "$bin" >"$build_log" 2>&1; then
 		echo "fuzz: $name: build failed:" >&2
 		tail -n 20 "$build_log" >&2
 		echo "fuzz: $name FAILED"
