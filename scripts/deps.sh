@@ -4,7 +4,7 @@
 # See README.md "Dependencies" for why each package is here.
 set -eu
 RUN_PKGS="gcc make libc-ares-dev libssl-dev libcrypt-dev"
-TEST_PKGS="$RUN_PKGS libcmocka-dev python3 python3-pytest python3-aiosmtpd swaks curl postfix clang libclang-rt-14-dev valgrind"
+TEST_PKGS="$RUN_PKGS libcmocka-dev python3 python3-pytest python3-aiosmtpd swaks curl postfix clang libclang-rt-14-dev valgrind dnsmasq-base dovecot-core dovecot-lmtpd"
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;
 test) want=$TEST_PKGS ;;
