@@ -85,6 +85,7 @@ class ScriptedHandler:
         self.attempts = []   # every transaction that reached DATA's end: (rcpts, reply)
         self.connections = 0  # TCP connections, including the controller's own start-up probe
         self.sessions = set()  # connections that carried at least one MAIL
+        self.tls = []          # per MAIL: was the session under TLS?
         self.mail_params = []
         self.lock = threading.Lock()
 
@@ -96,6 +97,8 @@ class ScriptedHandler:
             return self.mail_reply
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
+        with self.lock:
+            self.tls.append(session.ssl is not None)
         return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -325,6 +328,93 @@ class ScriptedLmtp:
                     return
                 else:
                     c.sendall(b"500 5.5.2 what\r\n")
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.lsock.close()
+
+
+def self_signed(base):
+    """A throw-away key and certificate for a TLS-capable test peer."""
+    import ssl
+    key, crt = os.path.join(str(base), "peer.key"), os.path.join(str(base), "peer.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                    "-days", "1", "-subj", "/CN=peer.remote.test"], check=True, capture_output=True, timeout=60)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(crt, key)
+    return ctx
+
+
+class BrokenStartTls:
+    """A plain SMTP server that offers STARTTLS but answers the TLS handshake with garbage;
+    without STARTTLS it accepts everything (250). Counts connections and messages."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.connections = 0
+        self.messages = []
+        self.lsock = socket.socket()
+        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.lsock.bind(("127.0.0.1", self.port))
+        self.lsock.listen(8)
+        self.lsock.settimeout(0.2)
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self.session, args=(c,), daemon=True).start()
+
+    def session(self, c):
+        c.settimeout(10)
+        f = c.makefile("rb")
+        try:
+            c.sendall(b"220 broken.test ESMTP\r\n")
+            rcpts = []
+            while True:
+                line = f.readline()
+                if not line:
+                    return
+                up = line.strip().upper()
+                if up.startswith(b"EHLO"):
+                    c.sendall(b"250-broken.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                elif up == b"STARTTLS":
+                    c.sendall(b"220 2.0.0 go ahead\r\n")
+                    f.read(5)
+                    c.sendall(b"this is not TLS\r\n")
+                    return
+                elif up.startswith(b"MAIL") or up.startswith(b"RSET"):
+                    rcpts = []
+                    c.sendall(b"250 2.1.0 ok\r\n")
+                elif up.startswith(b"RCPT"):
+                    rcpts.append(line.strip()[8:].strip(b"<>").decode())
+                    c.sendall(b"250 2.1.5 ok\r\n")
+                elif up == b"DATA":
+                    c.sendall(b"354 go\r\n")
+                    body = b""
+                    while True:
+                        l2 = f.readline()
+                        if not l2 or l2 == b".\r\n":
+                            break
+                        body += l2
+                    self.messages.append((rcpts, body))
+                    c.sendall(b"250 2.0.0 queued\r\n")
+                elif up == b"QUIT":
+                    c.sendall(b"221 2.0.0 bye\r\n")
+                    return
+                else:
+                    c.sendall(b"502 5.5.1 no\r\n")
         except OSError:
             pass
         finally:

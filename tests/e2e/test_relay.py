@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import free_port
-from peers import Dnsmasq, ScriptedPeer, SmtpSink
+from peers import BrokenStartTls, Dnsmasq, ScriptedPeer, SmtpSink, self_signed
 
 BODY = (b"From: Sender <sender@test.example>\r\nTo: someone@remote.test\r\nSubject: relay\r\n\r\n"
         b"line one\r\n.leading dot\r\n..two dots\r\n.\r\nlast line\r\n")
@@ -404,3 +404,31 @@ def test_recovery_after_kill9_with_remote_recipients_pending(make_ternd, peers):
     msgs = peer.wait_messages(1)
     assert len(msgs) == 1 and msgs[0][1] == ["first@remote.test", "second@remote.test"], t.log_text()[-3000:]
     assert len(t.wait_log(r"delivered qid=\S+ rcpt=(first|second)@remote.test", 2)) == 2
+
+
+# --- STARTTLS (opportunistic) --------------------------------------------------------------------
+
+def test_starttls_when_offered(make_ternd, peers, tmp_path):
+    peer = peers(tls_context=self_signed(tmp_path))
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port))
+    submit(t, ["fwd@test.example"])
+    msgs = peer.wait_messages(1)
+    assert len(msgs) == 1, t.log_text()[-3000:]
+    assert msgs[0][2].endswith(BODY)
+    assert peer.handler.tls == [True]
+
+
+def test_starttls_handshake_failure_falls_back_to_plain_text(make_ternd):
+    srv = BrokenStartTls()
+    try:
+        t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % srv.port))
+        submit(t, ["fwd@test.example"])
+        assert t.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test .*reply=\"250 2\.0\.0 queued\""), \
+            t.log_text()[-3000:]
+        assert srv.connections == 2
+        # this peer keeps the wire form: every line that starts with a dot got one more (RFC 5321 4.5.2)
+        stuffed = BODY.replace(b"\r\n.", b"\r\n..")
+        assert len(srv.messages) == 1 and srv.messages[0][1].endswith(stuffed), srv.messages
+        assert "4.7.5 TLS handshake with" in t.log_text()
+    finally:
+        srv.stop()
