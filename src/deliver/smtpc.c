@@ -233,6 +233,8 @@ static int flush(struct smtpc *c)
 			return -1;
 		}
 		buf_consume(&c->out, (size_t)n);
+		if (c->st == ST_BODY && !c->body_sent)
+			arm(c, c->p.reply_timeout_ms); /* a slow but moving body is not a timeout */
 	}
 	set_mask(c);
 	return 0;

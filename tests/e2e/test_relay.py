@@ -332,6 +332,17 @@ def test_implicit_mx_uses_the_address_record(make_ternd, peers, dns):
     assert t.wait_log(r"delivered qid=\S+ rcpt=user@plain.test relay=plain\.test\[127\.0\.0\.4\]:%d" % port)
 
 
+def test_ipv6_mx_host(make_ternd, peers, dns):
+    """An MX host with only an AAAA record (::1) is reached over IPv6."""
+    d = dns(["mx-host=six.test,mx.six.test,10", "host-record=mx.six.test,::1"])
+    port = free_port()
+    peer = peers("::1", port)
+    t = make_ternd(aliases="six: user@six.test\n", conf=sender_conf(dns_servers=d.server, smtp_port=str(port)))
+    submit(t, ["six@test.example"])
+    assert len(peer.wait_messages(1)) == 1, t.log_text()[-3000:]
+    assert t.wait_log(r"delivered qid=\S+ rcpt=user@six.test relay=mx\.six\.test\[::1\]:%d" % port)
+
+
 def test_null_mx_fails_at_once(make_ternd, dns):
     d = dns(mx_zone())
     t = make_ternd(aliases=ALIASES, conf=sender_conf(dns_servers=d.server, smtp_port=str(free_port())))
