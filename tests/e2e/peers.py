@@ -86,6 +86,7 @@ class ScriptedHandler:
         self.connections = 0  # TCP connections, including the controller's own start-up probe
         self.sessions = set()  # connections that carried at least one MAIL
         self.tls = []          # per MAIL: was the session under TLS?
+        self.refuse_ehlo = False
         self.mail_params = []
         self.lock = threading.Lock()
 
@@ -126,6 +127,12 @@ class ScriptedHandler:
 
 
 class CountingSMTP(SMTP):
+    async def smtp_EHLO(self, hostname):
+        if self.event_handler.refuse_ehlo:  # an RFC 821-only server
+            await self.push("500 5.5.1 command not recognized")
+            return
+        await super().smtp_EHLO(hostname)
+
     def connection_made(self, transport):
         with self.event_handler.lock:
             self.event_handler.connections += 1

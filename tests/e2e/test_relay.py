@@ -443,3 +443,66 @@ def test_starttls_handshake_failure_falls_back_to_plain_text(make_ternd):
         assert "4.7.5 TLS handshake with" in t.log_text()
     finally:
         srv.stop()
+
+
+# --- what the peer offers: HELO only, SIZE, SMTPUTF8 -----------------------------------------
+
+def test_helo_fallback_when_ehlo_is_refused(make_ternd, peers):
+    peer = peers()
+    peer.handler.refuse_ehlo = True
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port))
+    submit(t, ["fwd@test.example"])
+    msgs = peer.wait_messages(1)
+    assert len(msgs) == 1, t.log_text()[-3000:]
+    assert peer.handler.mail_params == [[]]  # no ESMTP parameters to a HELO-only server
+
+
+def test_size_over_the_peers_limit_fails_without_sending(make_ternd, peers):
+    peer = peers(data_size_limit=200)
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port))
+    submit(t, ["fwd@test.example"], body=BODY + b"x" * 300 + b"\r\n")
+    assert t.wait_log(r"failed qid=\S+ rcpt=someone@remote.test .*reply=\"552 5\.3\.4 message size \d+ exceeds "
+                      r"the limit of 200 of "), t.log_text()[-3000:]
+    assert peer.handler.mail_params == []  # refused before MAIL
+
+
+def test_smtputf8_needed_but_not_offered(make_ternd, peers):
+    peer = peers(enable_SMTPUTF8=False)
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port))
+    with smtplib.SMTP("127.0.0.1", t.port, timeout=10) as s:
+        s.ehlo()
+        s.sendmail("j\u00f6rg@test.example", ["fwd@test.example"], BODY, mail_options=["SMTPUTF8"])
+    assert t.wait_log(r"failed qid=\S+ rcpt=someone@remote.test .*reply=\"553 5\.6\.7 .*does not support SMTPUTF8"), \
+        t.log_text()[-3000:]
+    assert peer.handler.mail_params == []
+
+
+def test_smtputf8_offered_is_used(make_ternd, peers):
+    peer = peers()
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port))
+    with smtplib.SMTP("127.0.0.1", t.port, timeout=10) as s:
+        s.ehlo()
+        s.sendmail("j\u00f6rg@test.example", ["fwd@test.example"], BODY, mail_options=["SMTPUTF8"])
+    msgs = peer.wait_messages(1)
+    assert len(msgs) == 1 and msgs[0][0] == "j\u00f6rg@test.example", t.log_text()[-3000:]
+    assert "SMTPUTF8" in peer.handler.mail_params[0]
+
+
+def test_relayhost_with_mx_lookup_and_two_domains(make_ternd, peers, dns):
+    """relayhost without brackets looks up the MX of the relay host; a message for two
+    domains without relayhost goes to each domain's own MX."""
+    d = dns(mx_zone() + ["mx-host=smarthost.test,mx2.mxorder.test,5"])
+    port = free_port()
+    second, plain = peers("127.0.0.3", port), peers("127.0.0.4", port)
+    t = make_ternd(aliases="both: a@mxorder.test, b@plain.test\n",
+                   conf=sender_conf(dns_servers=d.server, smtp_port=str(port)))
+    submit(t, ["both@test.example"])
+    assert len(plain.wait_messages(1)) == 1
+    # mx1 (127.0.0.2) refuses, mx2 takes a@mxorder.test
+    assert len(second.wait_messages(1)) == 1, t.log_text()[-3000:]
+    assert second.handler.messages[0][1] == ["a@mxorder.test"]
+    assert plain.handler.messages[0][1] == ["b@plain.test"]
+    t2 = make_ternd(aliases=ALIASES, conf=sender_conf(dns_servers=d.server, relayhost="smarthost.test:%d" % port))
+    submit(t2, ["fwd@test.example"])
+    assert len(second.wait_messages(2)) == 2, t2.log_text()[-3000:]
+    assert t2.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test relay=mx2\.mxorder\.test\[127\.0\.0\.3\]:%d" % port)
