@@ -18,6 +18,13 @@
 
 #define OUTBOUND_IDLE_MS 5000
 #define OUTBOUND_KEY_MAX (ADDR_DOMAIN_MAX + 40)
+#define OUTBOUND_TLS_NOTES 64                 /* destinations remembered as "TLS fails" */
+#define OUTBOUND_TLS_NOTE_MS (3600u * 1000u)  /* for an hour, then STARTTLS is tried again */
+
+struct tls_note {
+	char key[OUTBOUND_KEY_MAX];
+	uint64_t until_ms;
+};
 
 struct ob_job {
 	struct ob_job *next;
@@ -53,7 +60,30 @@ struct outbound {
 	struct dns *dns;
 	struct dest *dests;
 	bool closing;
+	/* destinations whose TLS handshake failed: they get plain text without trying again,
+	 * even after their dest struct was freed (RFC 3207 opportunistic TLS) */
+	struct tls_note notes[OUTBOUND_TLS_NOTES];
+	size_t next_note;
 };
+
+static bool tls_noted(struct outbound *o, const char *key)
+{
+	uint64_t now = event_now_ms(o->loop);
+	for (size_t i = 0; i < OUTBOUND_TLS_NOTES; i++)
+		if (o->notes[i].until_ms > now && strcmp(o->notes[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+static void tls_note(struct outbound *o, const char *key)
+{
+	if (tls_noted(o, key))
+		return;
+	struct tls_note *n = &o->notes[o->next_note];
+	o->next_note = (o->next_note + 1) % OUTBOUND_TLS_NOTES; /* the oldest note makes room */
+	str_copy(n->key, key, sizeof(n->key));
+	n->until_ms = event_now_ms(o->loop) + OUTBOUND_TLS_NOTE_MS;
+}
 
 static void dest_run(struct dest *d);
 static void resolve_next_host(struct dest *d);
@@ -84,6 +114,7 @@ static struct dest *dest_get(struct outbound *o, const struct route_hop *hop)
 	str_copy(d->key, key, sizeof(d->key));
 	d->hop = *hop;
 	d->tail = &d->jobs;
+	d->no_tls = tls_noted(o, key);
 	event_timer_init(&d->kick, dest_on_kick, d);
 	event_timer_init(&d->idle, dest_on_idle, d);
 	d->next = o->dests;
@@ -197,6 +228,7 @@ static void on_session(void *arg, struct smtpc *c, enum smtpc_event ev)
 		str_copy(d->last_err, err, sizeof(d->last_err));
 		if (smtpc_tls_failed(c) && !d->no_tls) {
 			d->no_tls = true; /* RFC 3207 opportunistic: try the same address again in plain text */
+			tls_note(d->o, d->key);
 			d->addr_i--;
 		}
 		if (d->conn == c)

@@ -441,6 +441,12 @@ def test_starttls_handshake_failure_falls_back_to_plain_text(make_ternd):
         stuffed = BODY.replace(b"\r\n.", b"\r\n..")
         assert len(srv.messages) == 1 and srv.messages[0][1].endswith(stuffed), srv.messages
         assert "4.7.5 TLS handshake with" in t.log_text()
+        # after the idle connection was closed (5 s), the note stays: plain text at once
+        time.sleep(5.5)
+        submit(t, ["fwd@test.example"])
+        assert len(t.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test", 2)) == 2
+        assert srv.connections == 3
+        assert t.log_text().count("4.7.5 TLS handshake with") == 1
     finally:
         srv.stop()
 
