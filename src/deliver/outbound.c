@@ -13,6 +13,7 @@
 #include <sys/un.h>
 
 #include "deliver/dns.h"
+#include "explain/explain.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -169,6 +170,15 @@ static void job_finish(struct dest *d, struct ob_job *j, const struct smtpc_resu
 			str_copy(res[i].reply, reply, sizeof(res[i].reply));
 		}
 		str_copy(res[i].relay, relay, sizeof(res[i].relay));
+		/* "550 5.1.1 text": the enhanced code, for the DSN's Status field */
+		const char *r = res[i].reply;
+		int cls, sub, det;
+		size_t rl = strlen(r);
+		int n = rl > 4 ? explain_parse_enhanced(r + 4, rl - 4, &cls, &sub, &det) : -1;
+		if (n > 0 && cls == res[i].code / 100 && (size_t)n < sizeof(res[i].enhanced)) {
+			memcpy(res[i].enhanced, r + 4, (size_t)n);
+			res[i].enhanced[n] = '\0';
+		}
 	}
 	j->cb(j->arg, &j->job, res);
 	free(res);

@@ -28,6 +28,7 @@ struct outbound_job {
 
 struct outbound_result {
 	int code;                              /* 250, 451, 550, 556... */
+	char enhanced[16];                     /* "5.1.1" from the reply (RFC 3463), "" if none */
 	char reply[SMTPC_REPLY_TEXT_MAX];      /* the remote reply, or a synthetic one */
 	char remote_mta[ADDR_DOMAIN_MAX + 1];  /* the host that answered ("" if none) */
 	char relay[SMTPC_RELAY_MAX];           /* "host[address]:port", or "none" */
