@@ -512,3 +512,27 @@ def test_relayhost_with_mx_lookup_and_two_domains(make_ternd, peers, dns):
     submit(t2, ["fwd@test.example"])
     assert len(second.wait_messages(2)) == 2, t2.log_text()[-3000:]
     assert t2.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test relay=mx2\.mxorder\.test\[127\.0\.0\.3\]:%d" % port)
+
+
+def test_pipelined_peer_per_recipient_and_large_dot_stuffed_body(make_ternd, tmp_path):
+    """A second ternd offers PIPELINING: MAIL, both RCPTs and DATA go in one write; the
+    unknown recipient gets its 550, the known one the message, byte for byte, across many
+    64 KiB body chunks full of lines that start with a dot."""
+    rx = make_ternd(users="someone@remote.test\n", conf={"domains": "remote.test", "hostname": "rx.remote.test"})
+    routes = tmp_path / "routes"
+    routes.write_text("remote.test   [127.0.0.1]:%d\n" % rx.port)
+    t = make_ternd(aliases="pair: someone@remote.test, nobody@remote.test\nnone: nobody@remote.test\n",
+                   conf=sender_conf(routes=str(routes)))
+    lines = [b"." * (i % 7) + b"line %d" % i for i in range(40000)]
+    body = b"Subject: big\r\n\r\n" + b"\r\n".join(lines) + b"\r\n.\r\n..\r\n"
+    submit(t, ["pair@test.example"], body=body)
+    msgs = rx.wait_messages("someone", 1, domain="remote.test")
+    assert len(msgs) == 1, t.log_text()[-3000:]
+    assert msgs[0].endswith(body)
+    assert t.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test")
+    assert t.wait_log(r"failed qid=\S+ rcpt=nobody@remote.test .*reply=\"550 5\.1\.1 ")
+    # every recipient refused: the pipelined DATA is refused too, nothing is sent
+    submit(t, ["none@test.example"])
+    assert len(t.wait_log(r"failed qid=\S+ rcpt=nobody@remote.test .*reply=\"550 5\.1\.1 ", 2)) == 2
+    time.sleep(0.5)
+    assert len(rx.messages("someone", domain="remote.test")) == 1
