@@ -536,3 +536,23 @@ def test_pipelined_peer_per_recipient_and_large_dot_stuffed_body(make_ternd, tmp
     assert len(t.wait_log(r"failed qid=\S+ rcpt=nobody@remote.test .*reply=\"550 5\.1\.1 ", 2)) == 2
     time.sleep(0.5)
     assert len(rx.messages("someone", domain="remote.test")) == 1
+
+
+def test_config_check_reports_routes_errors(tmp_path):
+    import subprocess
+    from conftest import TERND
+    routes = tmp_path / "routes"
+    routes.write_text("good.test  [127.0.0.1]:2525\nbroken.test lmtp:127.0.0.1\nlonely\n")
+    conf = tmp_path / "ternd.conf"
+    conf.write_text("routes = %s\nrelayhost = [unclosed\nretry_schedule = 1m, soon\n" % routes)
+    r = subprocess.run([TERND, "-n", "-c", str(conf)], capture_output=True, timeout=10)
+    out = (r.stdout + r.stderr).decode()
+    assert r.returncode == 1, out
+    assert "%s:2: a port is required in 'lmtp:127.0.0.1'" % routes in out
+    assert "%s:3: expected 'domain  next-hop'" % routes in out
+    assert "relayhost: missing ']' in '[unclosed'" in out
+    assert "retry_schedule: 'soon' is not a duration" in out
+    routes.write_text("good.test  [127.0.0.1]:2525\n")
+    conf.write_text("routes = %s\nrelayhost = smarthost.test:587\nretry_schedule = 1m, 1h\n" % routes)
+    r = subprocess.run([TERND, "-n", "-c", str(conf)], capture_output=True, timeout=10)
+    assert r.returncode == 0, (r.stdout + r.stderr).decode()
