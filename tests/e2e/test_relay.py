@@ -200,16 +200,17 @@ def test_dropped_connection_after_dot_is_not_delivered(make_ternd, peers):
     assert t.wait_log(r"delivered qid=\S+ rcpt=someone@remote.test")
 
 
-def test_hang_past_reply_timeout_is_deferred(make_ternd, peers):
+@pytest.mark.parametrize("stage,where", [("dot", "after the end of data"), ("rcpt", "during the transaction")])
+def test_hang_past_reply_timeout_is_deferred(make_ternd, peers, stage, where):
     peer = peers()
-    peer.handler.hang_at = "dot"
+    peer.handler.hang_at = stage
     peer.handler.hang_seconds = 4
     t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port,
                                                     smtp_reply_timeout="1", retry_schedule="2s"))
     start = time.monotonic()
     submit(t, ["fwd@test.example"])
     lines = t.wait_log(r"deferred qid=\S+ rcpt=someone@remote.test .*reply=\"451 4\.4\.2 \S+ timed out after 1s "
-                       r"after the end of data\"")
+                       r"%s\"" % where)
     assert lines, t.log_text()[-3000:]
     assert time.monotonic() - start < 4
     assert "delivered qid" not in t.log_text()
