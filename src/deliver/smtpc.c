@@ -4,12 +4,11 @@
  * RFC 5321 (3.3, 4.1.1, 4.5.2 dot-stuffing), RFC 2033 (LMTP: one reply per recipient after
  * the final dot), RFC 2920 (pipelining), RFC 1870, RFC 6152, RFC 6531, RFC 3207. */
 #include "deliver/smtpc.h"
+#include "deliver/smtpc_tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +39,7 @@ enum smtpc_state {
 struct smtpc {
 	struct event_loop *loop;
 	int fd;
-	SSL *ssl;
+	SSL *ssl; /* NULL until STARTTLS */
 	struct smtpc_params p;
 	char relay[SMTPC_RELAY_MAX];
 	enum smtpc_state st;
@@ -69,22 +68,6 @@ struct smtpc {
 	int err_code;
 	char error[SMTPC_REPLY_TEXT_MAX];
 };
-
-static SSL_CTX *client_ctx;
-
-static SSL_CTX *smtpc_tls_ctx(void)
-{
-	if (client_ctx)
-		return client_ctx;
-	client_ctx = SSL_CTX_new(TLS_client_method());
-	if (client_ctx == NULL)
-		return NULL;
-	/* Opportunistic TLS (RFC 3207, RFC 7435): encryption against passive listeners; a
-	 * certificate that does not verify must not stop delivery, so nothing is verified. */
-	SSL_CTX_set_verify(client_ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_mode(client_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	return client_ctx;
-}
 
 static void smtpc_on_event(void *arg, unsigned events);
 static void smtpc_on_timeout(void *arg);
@@ -156,36 +139,12 @@ static void smtpc_lost(struct smtpc *c, const char *why)
 
 static ssize_t io_write(struct smtpc *c, const char *p, size_t n)
 {
-	if (c->ssl) {
-		ERR_clear_error();
-		int w = SSL_write(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-		if (w > 0)
-			return w;
-		int e = SSL_get_error(c->ssl, w);
-		errno = e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? EAGAIN : EPIPE;
-		return -1;
-	}
-	return send(c->fd, p, n, MSG_NOSIGNAL);
+	return c->ssl ? smtpc_tls_write(c->ssl, p, n) : send(c->fd, p, n, MSG_NOSIGNAL);
 }
 
 static ssize_t io_read(struct smtpc *c, char *p, size_t n)
 {
-	if (c->ssl) {
-		ERR_clear_error();
-		int r = SSL_read(c->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-		if (r > 0)
-			return r;
-		int e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (e == SSL_ERROR_ZERO_RETURN)
-			return 0;
-		errno = ECONNRESET;
-		return -1;
-	}
-	return recv(c->fd, p, n, 0);
+	return c->ssl ? smtpc_tls_read(c->ssl, p, n) : recv(c->fd, p, n, 0);
 }
 
 /* Format more of the body into the output: dot-stuffing (RFC 5321 4.5.2), then ".". */
@@ -270,43 +229,35 @@ static void ready(struct smtpc *c)
 
 static int handshake(struct smtpc *c)
 {
-	ERR_clear_error();
-	int r = SSL_connect(c->ssl);
-	if (r == 1) {
+	int want_write = 0;
+	char why[160], r[SMTPC_REPLY_TEXT_MAX];
+	int rc = smtpc_tls_handshake(c->ssl, &want_write, why, sizeof(why));
+	if (rc == 1) {
 		c->tls_done = true;
 		send_ehlo(c); /* RFC 3207 4.2: forget what we knew, ask again */
 		return flush(c);
 	}
-	int e = SSL_get_error(c->ssl, r);
-	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		unsigned want = e == SSL_ERROR_WANT_WRITE ? EV_READ | EV_WRITE : EV_READ;
+	if (rc == 0) {
+		unsigned want = want_write ? EV_READ | EV_WRITE : EV_READ;
 		if (want != c->mask) {
 			event_modify(c->loop, c->fd, want, smtpc_on_event, c);
 			c->mask = want;
 		}
 		return 0;
 	}
-	char why[160], r2[SMTPC_REPLY_TEXT_MAX];
-	unsigned long code = ERR_peek_last_error();
-	ERR_error_string_n(code, why, sizeof(why));
 	c->tls_failed = true;
-	snprintf(r2, sizeof(r2), "451 4.7.5 TLS handshake with %s failed: %s", c->relay, code ? why : "connection closed");
-	smtpc_die(c, 451, r2);
+	snprintf(r, sizeof(r), "451 4.7.5 TLS handshake with %s failed: %s", c->relay, why);
+	smtpc_die(c, 451, r);
 	return -1;
 }
 
 static int start_tls(struct smtpc *c)
 {
-	SSL_CTX *ctx = smtpc_tls_ctx();
-	if (ctx == NULL || (c->ssl = SSL_new(ctx)) == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+	if ((c->ssl = smtpc_tls_new(c->fd, c->p.name)) == NULL) {
 		c->tls_failed = true;
 		smtpc_die(c, 451, "451 4.7.5 cannot set up TLS (OpenSSL)");
 		return -1;
 	}
-	struct in6_addr tmp;
-	if (inet_pton(AF_INET, c->p.name, &tmp) != 1 && inet_pton(AF_INET6, c->p.name, &tmp) != 1)
-		SSL_set_tlsext_host_name(c->ssl, c->p.name);
-	SSL_set_connect_state(c->ssl);
 	c->st = ST_HANDSHAKE;
 	arm(c, c->p.reply_timeout_ms);
 	return handshake(c);
@@ -750,19 +701,17 @@ void smtpc_close(struct smtpc *c)
 	event_timer_cancel(c->loop, &c->timer);
 	if (c->fd >= 0) {
 		if (c->st == ST_READY && c->out.len == 0) {
-			/* RFC 5321 4.1.1.10; best effort, we do not wait for the 221 */
+			/* RFC 5321 4.1.1.10; best effort: we do not wait for the 221, and a peer that is
+			 * gone already needs no goodbye */
 			static const char quit[] = "QUIT\r\n";
-			if (io_write(c, quit, sizeof(quit) - 1) < 0) {
-				/* the peer is gone already; nothing to tell it */
-			}
-			if (c->ssl)
-				SSL_shutdown(c->ssl);
+			(void)io_write(c, quit, sizeof(quit) - 1);
+			smtpc_tls_free(c->ssl, 1);
+			c->ssl = NULL;
 		}
 		event_del(c->loop, c->fd);
 		close(c->fd);
 	}
-	if (c->ssl)
-		SSL_free(c->ssl);
+	smtpc_tls_free(c->ssl, 0);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c->accepted);
