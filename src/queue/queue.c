@@ -19,6 +19,7 @@
 
 #include "deliver/maildir.h"
 #include "explain/explain.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/record.h"
@@ -66,6 +67,8 @@ struct queue {
 	bool sync_requested, sync_running, stopping;
 	int sync_fd_req;
 	int sync_errno;
+	uint64_t synced_off;   /* the active segment is durable up to here */
+	uint64_t sync_target;  /* offset the running sync covers */
 	uint64_t sync_started, sync_completed; /* a sync is finished when they are equal */
 	int sync_evfd;
 	struct commit *waiting, **waiting_tail; /* written, waiting for the next sync */
@@ -212,6 +215,7 @@ static int segment_open_new(struct queue *q, uint32_t no)
 	q->seg_fd = fd;
 	q->seg_no = no;
 	q->seg_off = 0;
+	q->synced_off = 0;
 	if (segment_find(q, no) == NULL)
 		segment_add(q, no);
 	return 0;
@@ -233,6 +237,8 @@ static void *sync_main(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		int r = fdatasync(fd);
 		int e = r < 0 ? errno : 0;
+		if (fault_hit("sync-fail"))
+			e = EIO;
 		pthread_mutex_lock(&q->mu);
 		q->sync_errno = e;
 		q->sync_completed++;
@@ -246,6 +252,7 @@ static void *sync_main(void *arg)
 
 static void request_sync(struct queue *q)
 {
+	q->sync_target = q->seg_off;
 	pthread_mutex_lock(&q->mu);
 	q->sync_fd_req = q->seg_fd;
 	q->sync_requested = true;
@@ -266,6 +273,7 @@ static void start_sync(struct queue *q)
 }
 
 static void deliver_message(struct queue *q, struct envelope *e, bool recovered);
+static int append_record(struct queue *q, int *err);
 
 static void report(struct queue *q, struct commit *c)
 {
@@ -282,6 +290,43 @@ static void report(struct queue *q, struct commit *c)
 		envelope_free(c->env);
 	}
 	free(c);
+}
+
+/* A failed fdatasync: the clients of the records it covered get 451/452 and keep their copy,
+ * so those records must never be delivered (a retry would make a duplicate). After a failed
+ * sync the page cache may no longer hold them truthfully either (Linux marks failed pages
+ * clean), so cut the segment back to what the last good sync covered, sync that, and write
+ * the records still waiting for a sync again behind it. State records lost here only cause
+ * a re-check at recovery (Maildir names are deterministic). */
+static void discard_unsynced(struct queue *q)
+{
+	if (ftruncate(q->seg_fd, (off_t)q->synced_off) < 0 || fdatasync(q->seg_fd) < 0)
+		log_msg(LOG_ERR, "segment-truncate-failed segment=%u error=\"%s\"", q->seg_no, strerror(errno));
+	q->seg_off = q->synced_off;
+	struct commit *c = q->waiting;
+	q->waiting = NULL;
+	q->waiting_tail = &q->waiting;
+	while (c) {
+		struct commit *next = c->next;
+		c->next = NULL;
+		int werr = 0;
+		buf_reset(&q->rec);
+		c->env->segment = q->seg_no;
+		c->env->offset = q->seg_off;
+		if (record_encode_msg(&q->rec, c->env) == 0 && append_record(q, &werr) == 0) {
+			*q->waiting_tail = c;
+			q->waiting_tail = &c->next;
+		} else {
+			c->result = werr == ENOSPC || werr == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
+			snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(werr ? werr : EIO));
+			c->next = q->failed;
+			q->failed = c;
+			uint64_t one = 1; /* report it on the next wake-up, like queue_commit does */
+			ssize_t w = write(q->sync_evfd, &one, sizeof(one));
+			(void)w;
+		}
+		c = next;
+	}
 }
 
 static void sync_done(void *arg, unsigned events)
@@ -308,8 +353,13 @@ static void sync_done(void *arg, unsigned events)
 	q->sync_running = false;
 	struct commit *c = q->inflight;
 	q->inflight = NULL;
-	if (err)
+	if (err) {
 		log_msg(LOG_ERR, "spool-sync-failed segment=%u error=\"%s\"", q->seg_no, strerror(err));
+		discard_unsynced(q);
+	} else {
+		q->synced_off = q->sync_target;
+		fault_crash_point("commit-synced");
+	}
 	while (c) {
 		struct commit *next = c->next;
 		if (err) {
@@ -383,6 +433,7 @@ void queue_commit(struct queue *q, struct envelope *env, queue_commit_cb cb, voi
 	}
 	*q->waiting_tail = c;
 	q->waiting_tail = &c->next;
+	fault_crash_point("commit-written");
 	start_sync(q);
 }
 
@@ -536,6 +587,7 @@ static void delivery_result(struct queue *q, struct delivery *d)
 	buf_reset(&q->rec);
 	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)
 		write_state(q);
+	fault_crash_point("state-written");
 	free(d);
 	if (e->inflight == 0 && envelope_pending(e) == 0)
 		message_finished(q, e);

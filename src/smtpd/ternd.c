@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/queue.h"
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 	size_t nover = 0;
 	bool check = false, verbose = false;
 	int opt;
+	fault_init();
 	while ((opt = getopt(argc, argv, "c:o:nvh")) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; break;
