@@ -48,7 +48,8 @@ static const struct conf_key conf_keys[] = {
 	K(mailbox_quota, T_SIZE, 0, UINT64_MAX, "0", "largest Maildir size in bytes (0: no quota)"),
 	K(max_received_headers, T_UINT, 5, 1000, "100", "Received: headers after which a message is taken as looping"),
 	K(retry_min, T_DURATION, 1, 86400, "60", "first retry delay for a deferred delivery; doubles each attempt"),
-	K(queue_lifetime, T_DURATION, 60, 365 * 86400, "5d", "time a message may stay queued before it bounces"),
+	K(queue_lifetime, T_DURATION, 1, 365 * 86400, "5d", "time a message may stay queued before it bounces"),
+	K(delay_warning_time, T_DURATION, 0, 365 * 86400, "4h", "send the sender a delay notice after this long (0: never)"),
 	K(user, T_STR, 0, 0, "tern", "unprivileged user ternd runs as after binding its ports"),
 	K(log_level, T_STR, 0, 0, "info", "debug, info, warn or error"),
 };

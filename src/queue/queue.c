@@ -22,7 +22,9 @@
 #include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "queue/bounce.h"
 #include "queue/record.h"
+#include "conf/users.h"
 
 #define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
 #define DELIVERY_BATCH 128
@@ -462,8 +464,119 @@ static void write_state(struct queue *q)
 		log_msg(LOG_ERR, "spool-state-write-failed error=\"%s\"", strerror(err));
 }
 
+/* --- bounces and delay notices (RFC 3464; bounce.c builds them) --- */
+
+/* The sender as a recipient of our notice: a local mailbox (its canonical key) or a remote
+ * address for the relay. */
+static void notice_recipient(struct queue *q, struct envelope *notice, const char *sender)
+{
+	const char *at = strrchr(sender, '@');
+	if (at && conf_is_local_domain(q->conf, at + 1, strlen(at + 1))) {
+		char key[ADDR_MAILBOX_MAX + 2];
+		if (users_make_key(key, sizeof(key), sender, (size_t)(at - sender), at + 1, strlen(at + 1)) >= 0) {
+			envelope_add_rcpt(notice, sender, key, RCPT_LOCAL);
+			return;
+		}
+	}
+	envelope_add_rcpt(notice, sender, sender, RCPT_REMOTE);
+}
+
+/* Queue one notice to e's sender naming the recipients idx[0..n). Never to the null sender:
+ * a notice about a notice would be a bounce loop (RFC 5321 4.5.5, 6.1). */
+static void send_notice(struct queue *q, struct envelope *e, const size_t *idx, size_t n, enum bounce_action action)
+{
+	const char *what = action == BOUNCE_FAILED ? "bounce" : "delay-notice";
+	if (e->sender[0] == '\0') {
+		log_msg(LOG_INFO, "%s-suppressed qid=%s reason=null-sender rcpts=%zu", what, e->id, n);
+		return;
+	}
+	struct envelope *notice = envelope_new();
+	queue_assign_id(q, notice);
+	notice->arrival_us = wall_us();
+	notice->sender = xstrdup("");
+	notice->client_ip = xstrdup("127.0.0.1");
+	notice->helo = xstrdup(q->conf->hostname);
+	notice->smtputf8 = e->smtputf8;
+	notice->body_8bit = true; /* the text part is UTF-8, the headers part may be 8-bit */
+	notice_recipient(q, notice, e->sender);
+	struct bounce_info info = {
+		.hostname = q->conf->hostname,
+		.bounce_id = notice->id,
+		.now_us = notice->arrival_us,
+		.retry_until_us = e->arrival_us + q->conf->queue_lifetime * 1000000u,
+	};
+	if (bounce_build(&notice->data, e, idx, n, action, &info) < 0) {
+		log_msg(LOG_ERR, "%s-build-failed qid=%s", what, e->id);
+		envelope_free(notice);
+		return;
+	}
+	log_msg(LOG_INFO, "%s qid=%s notice_qid=%s to=<%s> rcpts=%zu", what, e->id, notice->id, e->sender, n);
+	queue_commit(q, notice, NULL, NULL);
+}
+
+/* Notify the sender of recipients that failed and were not yet named in a bounce: one
+ * bounce for all of them. Called whenever a message has no delivery in flight, so the
+ * recipients of one attempt share a bounce. */
+static void bounce_failed(struct queue *q, struct envelope *e)
+{
+	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_FAILED && !e->rcpts[i].bounced)
+			idx[n++] = i;
+	if (n > 0) {
+		send_notice(q, e, idx, n, BOUNCE_FAILED);
+		for (size_t i = 0; i < n; i++) {
+			e->rcpts[idx[i]].bounced = true;
+			buf_reset(&q->rec);
+			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
+				write_state(q);
+		}
+	}
+	free(idx);
+}
+
+/* delay_warning_time after arrival, tell the sender which recipients are still pending. */
+static void warn_delayed(struct queue *q, struct envelope *e)
+{
+	uint64_t after = q->conf->delay_warning_time;
+	if (after == 0 || after >= q->conf->queue_lifetime || wall_us() - e->arrival_us < after * 1000000u)
+		return;
+	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_PENDING && !e->rcpts[i].delay_warned && e->rcpts[i].attempts > 0)
+			idx[n++] = i;
+	if (n > 0) {
+		send_notice(q, e, idx, n, BOUNCE_DELAYED);
+		for (size_t i = 0; i < n; i++) {
+			e->rcpts[idx[i]].delay_warned = true;
+			buf_reset(&q->rec);
+			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
+				write_state(q);
+		}
+	}
+	free(idx);
+}
+
+/* A recipient still failing after queue_lifetime fails for good: its last reply is kept in
+ * the text, under the status that says why we stop (RFC 3463 X.4.7). */
+static bool expire_if_old(struct queue *q, struct envelope *e, struct envelope_rcpt *r)
+{
+	if (wall_us() - e->arrival_us < q->conf->queue_lifetime * 1000000u)
+		return false;
+	char reply[600];
+	snprintf(reply, sizeof(reply), "554 5.4.7 delivery time expired (queue_lifetime); last error: %s",
+		 r->last_reply ? r->last_reply : "none");
+	free(r->last_reply);
+	r->last_reply = xstrdup(reply);
+	r->state = RCPT_FAILED;
+	return true;
+}
+
 static void message_finished(struct queue *q, struct envelope *e)
 {
+	bounce_failed(q, e);
 	buf_reset(&q->rec);
 	if (record_encode_done(&q->rec, e->id) == 0)
 		write_state(q);
@@ -580,9 +693,16 @@ static void delivery_result(struct queue *q, struct delivery *d)
 		else
 			str_copy(why, "temporary local failure", sizeof(why));
 		r->last_reply = xstrdup(reply);
-		log_msg(LOG_WARN, "deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=%s explain=%s", e->id,
-			r->address, r->attempts, (unsigned long long)(delay / 1000), log_quote(q1, reply, strlen(reply)),
-			log_quote(q2, why, strlen(why)));
+		if (expire_if_old(q, e, r)) {
+			if (explain_reply(r->last_reply, strlen(r->last_reply), &ex) == 0)
+				explain_oneline(&ex, why, sizeof(why));
+			log_msg(LOG_WARN, "failed qid=%s rcpt=%s attempt=%u reply=%s explain=%s", e->id, r->address,
+				r->attempts, log_quote(q1, r->last_reply, strlen(r->last_reply)), log_quote(q2, why, strlen(why)));
+		} else {
+			log_msg(LOG_WARN, "deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=%s explain=%s", e->id,
+				r->address, r->attempts, (unsigned long long)(delay / 1000),
+				log_quote(q1, reply, strlen(reply)), log_quote(q2, why, strlen(why)));
+		}
 	}
 	buf_reset(&q->rec);
 	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)
@@ -591,6 +711,8 @@ static void delivery_result(struct queue *q, struct delivery *d)
 	free(d);
 	if (e->inflight == 0 && envelope_pending(e) == 0)
 		message_finished(q, e);
+	else if (e->inflight == 0)
+		bounce_failed(q, e);
 }
 
 static void deliver_done(void *arg, unsigned events)
@@ -619,8 +741,10 @@ static void retry_tick(void *arg)
 {
 	struct queue *q = arg;
 	for (size_t h = 0; h < QID_BUCKETS; h++)
-		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
+		for (struct envelope *e = q->by_id[h]; e; e = e->next_live) {
+			warn_delayed(q, e);
 			deliver_message(q, e, false);
+		}
 	event_timer_set(q->loop, &q->retry_timer, 1000);
 }
 
