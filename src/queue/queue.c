@@ -574,6 +574,15 @@ static bool expire_if_old(struct queue *q, struct envelope *e, struct envelope_r
 	return true;
 }
 
+/* Make the state records durable soon, sharing the commit sync when one is due anyway. */
+static void request_state_sync(struct queue *q)
+{
+	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
+		q->sync_running = true;
+		request_sync(q);
+	}
+}
+
 static void message_finished(struct queue *q, struct envelope *e)
 {
 	bounce_failed(q, e);
@@ -670,6 +679,7 @@ static void delivery_result(struct queue *q, struct delivery *d)
 	struct envelope_rcpt *r = &e->rcpts[d->idx];
 	e->inflight--;
 	r->attempts++;
+	r->last_attempt_us = wall_us();
 	free(r->last_reply);
 	if (d->job.result == 0) {
 		r->state = RCPT_DELIVERED;
@@ -730,11 +740,7 @@ static void deliver_done(void *arg, unsigned events)
 		delivery_result(q, d);
 		d = next;
 	}
-	/* make the state records durable soon, sharing the commit sync */
-	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
-		q->sync_running = true;
-		request_sync(q);
-	}
+	request_state_sync(q);
 }
 
 static void retry_tick(void *arg)
@@ -746,6 +752,83 @@ static void retry_tick(void *arg)
 			deliver_message(q, e, false);
 		}
 	event_timer_set(q->loop, &q->retry_timer, 1000);
+}
+
+/* --- administration (`tern queue` through the control socket) --- */
+
+static struct envelope *find_for_admin(struct queue *q, const char *id, const char **err)
+{
+	struct envelope *e = strlen(id) == QUEUE_ID_LEN ? live_find(q, id) : NULL;
+	if (e == NULL)
+		*err = "no such message in the queue";
+	return e;
+}
+
+int queue_hold(struct queue *q, const char *id, bool hold, const char **err)
+{
+	struct envelope *e = find_for_admin(q, id, err);
+	if (e == NULL)
+		return -1;
+	e->held = hold;
+	buf_reset(&q->rec);
+	if (record_encode_flag(&q->rec, hold ? REC_HOLD : REC_RELEASE, e->id) == 0)
+		write_state(q);
+	request_state_sync(q);
+	log_msg(LOG_INFO, "%s qid=%s by=admin", hold ? "held" : "released", e->id);
+	if (!hold)
+		deliver_message(q, e, false);
+	return 0;
+}
+
+int queue_delete(struct queue *q, const char *id, const char **err)
+{
+	struct envelope *e = find_for_admin(q, id, err);
+	if (e == NULL)
+		return -1;
+	if (e->inflight > 0) {
+		*err = "a delivery of it is in progress; try again in a moment";
+		return -1;
+	}
+	log_msg(LOG_INFO, "deleted qid=%s by=admin pending=%zu", e->id, envelope_pending(e));
+	buf_reset(&q->rec);
+	if (record_encode_done(&q->rec, e->id) == 0)
+		write_state(q);
+	request_state_sync(q);
+	struct segment *seg = segment_find(q, e->segment);
+	if (seg && seg->live > 0)
+		seg->live--;
+	live_remove(q, e);
+	envelope_free(e);
+	segments_collect(q);
+	return 0;
+}
+
+static void flush_one(struct queue *q, struct envelope *e)
+{
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_PENDING && e->rcpts[i].next_attempt_ms != UINT64_MAX)
+			e->rcpts[i].next_attempt_ms = 0;
+	deliver_message(q, e, false);
+}
+
+int queue_flush(struct queue *q, const char *id, const char **err)
+{
+	if (id) {
+		struct envelope *e = find_for_admin(q, id, err);
+		if (e == NULL)
+			return -1;
+		flush_one(q, e);
+		return 1;
+	}
+	int n = 0;
+	for (size_t h = 0; h < QID_BUCKETS; h++)
+		for (struct envelope *e = q->by_id[h], *next; e; e = next) {
+			next = e->next_live; /* delivery may finish e */
+			flush_one(q, e);
+			n++;
+		}
+	log_msg(LOG_INFO, "flush messages=%d by=admin", n);
+	return n;
 }
 
 /* --- recovery --- */
@@ -809,9 +892,19 @@ static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const ch
 			e->rcpts[idx].attempts = st.attempts;
 			free(e->rcpts[idx].last_reply);
 			e->rcpts[idx].last_reply = st.last_reply;
+			free(e->rcpts[idx].remote_mta);
+			e->rcpts[idx].remote_mta = st.remote_mta;
+			e->rcpts[idx].last_attempt_us = st.last_attempt_us;
+			e->rcpts[idx].bounced = st.bounced;
+			e->rcpts[idx].delay_warned = st.delay_warned;
 		} else {
 			free(st.last_reply);
+			free(st.remote_mta);
 		}
+	} else if (type == REC_HOLD || type == REC_RELEASE) {
+		struct envelope *e = record_decode_done(p, n, qid) == 0 ? live_find(q, qid) : NULL;
+		if (e)
+			e->held = type == REC_HOLD;
 	} else if (type == REC_DONE) {
 		if (record_decode_done(p, n, qid) < 0)
 			return;
