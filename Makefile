@@ -30,7 +30,7 @@ SMTPD_OBJ := $(call obj,$(SMTPD_SRC))
 TOOL_OBJ  := $(call obj,$(TOOL_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run check test unit e2e asan fuzz lint bench clean deps deps-test
+.PHONY: all run check test unit e2e asan fuzz lint bench callgrind clean deps deps-test
 all: $(BUILD)/ternd $(BUILD)/tern
 
 $(BUILD)/obj/%.o: %.c
@@ -85,6 +85,9 @@ lint:
 
 bench: all
 	@scripts/bench.sh
+
+callgrind: all
+	sh scripts/callgrind.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

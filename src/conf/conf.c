@@ -50,6 +50,7 @@ static const struct conf_key conf_keys[] = {
 	K(max_received_headers, T_UINT, 5, 1000, "100", "Received: headers after which a message is taken as looping"),
 	K(retry_min, T_DURATION, 1, 86400, "60", "first retry delay of a deferred local (Maildir) delivery; doubles each attempt"),
 	K(queue_lifetime, T_DURATION, 1, 365 * 86400, "5d", "time a message may stay queued before it bounces"),
+	K(delay_warning_time, T_DURATION, 0, 365 * 86400, "4h", "send the sender a delay notice after this long (0: never)"),
 	K(relayhost, T_STR, 0, 0, NULL, "smarthost for every non-local domain: host[:port], [host][:port] (no MX lookup), lmtp:host:port"),
 	K(routes, T_STR, 0, 0, NULL, "file of 'domain  next-hop' lines (next hop as relayhost, or lmtp:unix:/path); beats relayhost"),
 	K(dns_servers, T_LIST, 0, 0, NULL, "DNS servers ip[:port] for MX/A/AAAA lookups (default: /etc/resolv.conf)"),

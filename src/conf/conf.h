@@ -51,6 +51,7 @@ struct conf {
 	uint64_t max_received_headers;
 	uint64_t retry_min;
 	uint64_t queue_lifetime;
+	uint64_t delay_warning_time;
 	/* outbound delivery (issue 5) */
 	char *relayhost;
 	char *routes;

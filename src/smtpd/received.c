@@ -3,23 +3,14 @@
 #include "smtpd/received.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "lib/util.h"
-
-void received_date(char *dst, size_t dstsize, unsigned long long wall_us)
-{
-	time_t t = (time_t)(wall_us / 1000000u);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(dst, dstsize, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
 
 int received_header(struct buf *out, const struct envelope *env, const char *hostname, bool esmtp,
 		    const char *single_rcpt)
 {
 	char date[64];
-	received_date(date, sizeof(date), env->arrival_us);
+	mail_date(date, sizeof(date), env->arrival_us);
 	/* RFC 3848 protocol names; SMTPUTF8 sessions are UTF8SMTP (RFC 6531 3.7.3) */
 	const char *proto = env->smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
 	int r = buf_printf(out, "Received: from %s ([%s])\r\n\tby %s (tern) with %s id %s", env->helo,

@@ -127,8 +127,9 @@ void server_session_flush(struct server *srv, struct session *s)
 	}
 	if (s->out.len == 0)
 		buf_release(&s->out); /* idle sessions keep no buffers */
-	unsigned mask = (s->state == SESS_COMMIT || s->state == SESS_CLOSING) ? 0 : EV_READ;
-	if (s->out.len > 0)
+	unsigned mask = (s->state == SESS_COMMIT || s->state == SESS_CLOSING || s->output_paused) ? 0 : EV_READ;
+	/* paused: come back when the socket is writable to process the rest of the input */
+	if (s->out.len > 0 || s->output_paused)
 		mask |= EV_WRITE;
 	session_set_io(srv, s, mask);
 }
@@ -183,8 +184,12 @@ static void session_io(void *arg, unsigned events)
 		session_read(srv, s);
 		return; /* s may be gone; read also flushes */
 	}
-	if (events & EV_WRITE)
-		server_session_flush(srv, s);
+	if (events & EV_WRITE) {
+		if (s->output_paused)
+			session_process(srv, s); /* replies drained: go on with the commands read */
+		else
+			server_session_flush(srv, s);
+	}
 }
 
 static void session_idle(void *arg)

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "queue/control.h"
 #include "queue/queue.h"
 #include "smtpd/server.h"
 
@@ -40,6 +42,7 @@ int main(int argc, char **argv)
 	size_t nover = 0;
 	bool check = false, verbose = false;
 	int opt;
+	fault_init();
 	while ((opt = getopt(argc, argv, "c:o:nvh")) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; break;
@@ -78,10 +81,14 @@ int main(int argc, char **argv)
 	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
+	struct control *control = NULL;
 	if (srv.loop == NULL || server_start(&srv, &err) < 0)
 		goto out;
 	srv.queue = queue_open(srv.loop, conf, &err);
 	if (srv.queue == NULL)
+		goto out;
+	control = control_open(srv.loop, srv.queue, conf->spool, &err);
+	if (control == NULL)
 		goto out;
 	log_msg(LOG_INFO, "started hostname=%s domains=%s spool=%s pid=%d", conf->hostname, conf->domains.items[0],
 		conf->spool, (int)getpid());
@@ -91,6 +98,7 @@ out:
 	if (err.len)
 		fwrite(err.data, 1, err.len, stderr);
 	server_stop(&srv);
+	control_close(control);
 	queue_close(srv.queue);
 	event_loop_free(srv.loop);
 	conf_unref(srv.conf);

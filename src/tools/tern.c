@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tools/explain.h"
+#include "tools/queue.h"
 
 struct tern_command {
 	const char *name;
@@ -12,9 +13,10 @@ struct tern_command {
 	const char *help;                  /* one line for `tern help` */
 };
 
-/* One row per subcommand. queue (issue 5), sendmail and passwd (issue 6) go here. */
+/* One row per subcommand. sendmail and passwd (issue 6) go here. */
 static const struct tern_command tern_commands[] = {
 	{"explain", tool_explain, "explain an SMTP reply, a reply code or a bounce in plain words"},
+	{"queue", tool_queue, "list the queue, show a message's attempts; flush, delete, hold, release"},
 };
 
 /* Installed under another name (a symlink), tern runs the matching subcommand. */

@@ -57,6 +57,9 @@ class Ternd:
             "maildir": os.path.join(self.mail, "%d", "%u", "Maildir"),
             "spool_min_free": "0",
             "retry_min": "1",
+            # never the machine's resolver: nothing answers here, so a test that relays
+            # without its own dnsmasq gets a quick DNS failure instead of real traffic
+            "dns_servers": "127.0.0.1:9",
         }
         if users is None:
             users = "alice@test.example\nbob@test.example\ncarol@test.example\nsender@test.example\n"
@@ -78,9 +81,11 @@ class Ternd:
                     f.write("%s = %s\n" % (k, one))
         self.proc = None
 
-    def start(self):
+    def start(self, env=None):
+        """env: extra environment, e.g. {"TERN_FAULT": "commit-synced:40"} (src/lib/fault.h)."""
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([TERND, "-c", self.conf_path], stdout=self.logf, stderr=self.logf)
+        self.proc = subprocess.Popen([TERND, "-c", self.conf_path], stdout=self.logf, stderr=self.logf,
+                                     env=dict(os.environ, **(env or {})))
         wait_port(self.port, self.proc)
         return self
 

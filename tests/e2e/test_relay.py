@@ -244,7 +244,7 @@ def test_max_attempts_then_failed(make_ternd, peers):
     submit(t, ["fwd@test.example"])
     assert t.wait_log(r"deferred qid=\S+ rcpt=someone@remote.test .*attempt=1 ")
     assert t.wait_log(r"failed qid=\S+ rcpt=someone@remote.test .*attempt=2 reason=max_attempts "
-                      r"reply=\"450 4\.2\.1 busy\"")
+                      r"reply=\"554 5\.4\.7 too many delivery attempts \(max_attempts\); last error: 450 4\.2\.1 busy\"")
     assert t.wait_log(r"removed qid=")
 
 
@@ -253,7 +253,8 @@ def test_queue_lifetime_then_failed(make_ternd, peers):
     peer.handler.rcpt_codes["someone@remote.test"] = "450 4.2.1 busy"
     t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % peer.port, queue_lifetime="2s"))
     submit(t, ["fwd@test.example"])
-    assert t.wait_log(r"failed qid=\S+ rcpt=someone@remote.test .*reason=queue_lifetime", timeout=15)
+    assert t.wait_log(r"failed qid=\S+ rcpt=someone@remote.test .*reason=queue_lifetime reply=\"554 5\.4\.7 "
+                      r"delivery time expired \(queue_lifetime\); last error: 450 4\.2\.1 busy\"", timeout=15)
 
 
 # --- DNS: MX order, implicit MX, null MX, NXDOMAIN ----------------------------------------------

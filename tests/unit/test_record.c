@@ -1,5 +1,5 @@
-/* test_record.c - unit tests for the RCPT record of src/queue/record.c: the remote MTA added
- * with relaying round-trips, and a record written before it (no remote MTA field) still
+/* test_record.c - unit tests for the RCPT record of src/queue/record.c: the remote MTA
+ * round-trips, and a record of the first format (without the fields added later) still
  * decodes (docs/queue-format.md). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,8 +49,8 @@ static void test_remote_mta(void **state)
 {
 	roundtrip("mx1.example.org", 0, 0, "mx1.example.org");
 	roundtrip(NULL, 0, 0, NULL);
-	/* the format before relaying: the record ends after the last reply */
-	roundtrip(NULL, 4, 0, NULL);
+	/* the first format: the record ends after the last reply (no attempt time, flags, MTA) */
+	roundtrip(NULL, 8 + 1 + 4, 0, NULL);
 	/* a remote MTA cut in the middle is a bad record */
 	roundtrip("mx1.example.org", 3, -1, NULL);
 }
