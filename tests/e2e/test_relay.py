@@ -558,3 +558,22 @@ def test_config_check_reports_routes_errors(tmp_path):
     conf.write_text("routes = %s\nrelayhost = smarthost.test:587\nretry_schedule = 1m, 1h\n" % routes)
     r = subprocess.run([TERND, "-n", "-c", str(conf)], capture_output=True, timeout=10)
     assert r.returncode == 0, (r.stdout + r.stderr).decode()
+
+
+def test_5xx_bounces_to_the_sender_with_remote_mta(make_ternd, peers, dns):
+    """The lead's DSN work reports a relay failure: Status, Diagnostic-Code with the remote
+    reply, and Remote-MTA naming the MX host that answered."""
+    d = dns(mx_zone())
+    port = free_port()
+    first = peers("127.0.0.2", port)
+    first.handler.rcpt_codes["someone@mxorder.test"] = "550 5.1.1 no such user at mx1"
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(dns_servers=d.server, smtp_port=str(port)))
+    submit(t, ["viamx@test.example"])
+    assert t.wait_log(r"failed qid=\S+ rcpt=someone@mxorder.test")
+    msgs = t.wait_messages("sender", 1)
+    assert len(msgs) == 1, t.log_text()[-3000:]
+    text = msgs[0].decode("utf-8", "replace")
+    assert "Final-Recipient: rfc822; someone@mxorder.test" in text
+    assert "Status: 5.1.1" in text
+    assert "Remote-MTA: dns; mx1.mxorder.test" in text
+    assert "Diagnostic-Code: smtp; 550 5.1.1 no such user at mx1" in text
