@@ -1112,8 +1112,10 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	pthread_create(&q->deliver_thread, NULL, deliver_main, q);
 	event_timer_init(&q->retry_timer, retry_tick, q);
 	for (size_t h = 0; h < QID_BUCKETS; h++)
-		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
+		for (struct envelope *e = q->by_id[h]; e; e = e->next_live) {
+			relay_recover(q->conf, e, event_now_ms(loop));
 			deliver_message(q, e, true);
+		}
 	event_timer_set(loop, &q->retry_timer, 1000);
 	segments_collect(q);
 	return q;

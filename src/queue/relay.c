@@ -95,6 +95,19 @@ void relay_start(struct outbound *o, const struct conf *c, struct envelope *e, u
 	free(taken);
 }
 
+void relay_recover(const struct conf *c, struct envelope *e, uint64_t now_ms)
+{
+	uint64_t wall = wall_us();
+	for (size_t i = 0; i < e->nrcpts; i++) {
+		struct envelope_rcpt *r = &e->rcpts[i];
+		if (r->state != RCPT_PENDING || r->attempts == 0 || r->last_attempt_us == 0 || !relay_is_outbound(c, r))
+			continue;
+		uint64_t due = r->last_attempt_us + schedule_delay(c, r->attempts) * 1000000u;
+		if (due > wall)
+			r->next_attempt_ms = now_ms + (due - wall) / 1000u;
+	}
+}
+
 void relay_apply(const struct conf *c, struct envelope *e, size_t idx, const struct outbound_result *res,
 		 uint64_t now_ms)
 {

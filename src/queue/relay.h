@@ -31,5 +31,8 @@ void relay_start(struct outbound *o, const struct conf *c, struct envelope *e, u
 void relay_apply(const struct conf *c, struct envelope *e, size_t idx, const struct outbound_result *res,
 		 uint64_t now_ms);
 void relay_job_free(struct relay_job *rj);
+/* After recovery: an outbound recipient that was deferred keeps its schedule (the time of
+ * its last attempt is in the spool), so a restart does not retry every destination at once. */
+void relay_recover(const struct conf *c, struct envelope *e, uint64_t now_ms);
 
 #endif

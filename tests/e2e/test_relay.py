@@ -408,12 +408,16 @@ def test_second_ternd_receives_byte_exact(make_ternd, tmp_path):
 
 def test_recovery_after_kill9_with_remote_recipients_pending(make_ternd, peers):
     port = free_port()
-    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % port, retry_schedule="1h"))
+    t = make_ternd(aliases=ALIASES, conf=sender_conf(relayhost="[127.0.0.1]:%d" % port, retry_schedule="3s"))
     submit(t, ["two@test.example"])
     assert len(t.wait_log(r"deferred qid=\S+ rcpt=(first|second)@remote.test .*Connection refused", 2)) == 2
+    deferred_at = time.monotonic()
     t.kill9()
     peer = peers("127.0.0.1", port)
     t.start()
+    # the schedule survives the restart: no attempt before the 3 s are over
+    time.sleep(max(0.0, 2.0 - (time.monotonic() - deferred_at)))
+    assert peer.handler.messages == []
     msgs = peer.wait_messages(1)
     assert len(msgs) == 1 and msgs[0][1] == ["first@remote.test", "second@remote.test"], t.log_text()[-3000:]
     assert len(t.wait_log(r"delivered qid=\S+ rcpt=(first|second)@remote.test", 2)) == 2
