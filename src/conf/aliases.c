@@ -162,7 +162,8 @@ struct alias_table *aliases_load(const char *path, struct buf *errors, int *nerr
 	free(stmt);
 	free(line);
 	fclose(f);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_alias);
+	if (t->n > 1) /* qsort(NULL, 0, ...) is undefined (a file with no valid line), as in users.c */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_alias);
 	return t;
 }
 
