@@ -28,6 +28,10 @@
 
 #define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
 #define DELIVERY_BATCH 128
+/* Maildir workers. Each batch waits for one syncfs (a journal commit); with several workers
+ * the next batch is written while the last one syncs, and concurrent syncs share commits
+ * (docs/performance.md has the measurements). */
+#define DELIVERY_THREADS 2
 #define QID_BUCKETS 65536
 
 struct commit {
@@ -83,7 +87,7 @@ struct queue {
 	struct envelope **by_id; /* chained through next_live? no: separate chain */
 	size_t nlive;
 	/* delivery */
-	pthread_t deliver_thread;
+	pthread_t deliver_threads[DELIVERY_THREADS];
 	pthread_mutex_t dmu;
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
@@ -1067,7 +1071,8 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	event_add(loop, q->sync_evfd, EV_READ, sync_done, q);
 	event_add(loop, q->deliver_evfd, EV_READ, deliver_done, q);
 	pthread_create(&q->sync_thread, NULL, sync_main, q);
-	pthread_create(&q->deliver_thread, NULL, deliver_main, q);
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_create(&q->deliver_threads[i], NULL, deliver_main, q);
 	event_timer_init(&q->retry_timer, retry_tick, q);
 	for (size_t h = 0; h < QID_BUCKETS; h++)
 		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
@@ -1096,7 +1101,8 @@ void queue_close(struct queue *q)
 	pthread_cond_broadcast(&q->dcv);
 	pthread_mutex_unlock(&q->dmu);
 	pthread_join(q->sync_thread, NULL);
-	pthread_join(q->deliver_thread, NULL);
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_join(q->deliver_threads[i], NULL);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
 	if (q->seg_fd >= 0) {

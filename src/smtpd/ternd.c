@@ -1,9 +1,11 @@
 /* ternd.c - the daemon's entry point: options, configuration, then the event loop.
  *   ternd [-c FILE] [-o key=value]... [-n] [-v]
  * -n checks the configuration and exits (0, or each error as file:line and 1). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -33,6 +35,18 @@ static enum log_level level_from(const char *s)
 	if (s && strcmp(s, "error") == 0)
 		return LOG_ERR;
 	return LOG_INFO;
+}
+
+/* Each session is one descriptor: take the whole hard limit, so connection_limit (default
+ * 20000) is not cut short by a soft limit of 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_msg(LOG_WARN, "fd-limit-not-raised error=\"%s\"", strerror(errno));
+	}
 }
 
 int main(int argc, char **argv)
@@ -78,6 +92,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_DEBUG : level_from(conf->log_level));
+	raise_fd_limit();
 	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
