@@ -108,6 +108,11 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "started hostname=%s domains=%s spool=%s pid=%d", conf->hostname, conf->domains.items[0],
 		conf->spool, (int)getpid());
 	rc = event_loop_run(srv.loop) < 0 ? 1 : 0;
+	const struct latency_hist *h = &srv.commit_latency;
+	if (h->count)
+		log_msg(LOG_WARN, "commit-latency messages=%llu p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f",
+			(unsigned long long)h->count, latency_percentile(h, 50) / 1000.0, latency_percentile(h, 90) / 1000.0,
+			latency_percentile(h, 99) / 1000.0, h->max_us / 1000.0);
 	log_msg(LOG_INFO, "stopped");
 out:
 	if (err.len)
