@@ -46,6 +46,7 @@ static const struct conf_key conf_keys[] = {
 	K(error_limit, T_UINT, 1, 100000, "20", "error replies in one session before it is closed with 421"),
 	K(timeout, T_DURATION, 1, 86400, "300", "idle time before a session is closed with 421 (RFC 5321 4.5.3.2.7)"),
 	K(spool_min_free, T_SIZE, 0, UINT64_MAX, "104857600", "free bytes the spool keeps; below it MAIL/DATA get 452"),
+	K(spool_segment_size, T_SIZE, 65536, 1024 * 1024 * 1024, "8388608", "size of a spool segment file, written with zeros before use"),
 	K(mailbox_quota, T_SIZE, 0, UINT64_MAX, "0", "largest Maildir size in bytes (0: no quota)"),
 	K(max_received_headers, T_UINT, 5, 1000, "100", "Received: headers after which a message is taken as looping"),
 	K(retry_min, T_DURATION, 1, 86400, "60", "first retry delay of a deferred local (Maildir) delivery; doubles each attempt"),

@@ -48,6 +48,7 @@ struct conf {
 	uint64_t timeout;
 	uint64_t spool_min_free;
 	uint64_t mailbox_quota;
+	uint64_t spool_segment_size;
 	uint64_t max_received_headers;
 	uint64_t retry_min;
 	uint64_t queue_lifetime;

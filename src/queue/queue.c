@@ -28,8 +28,11 @@
 #include "queue/relay.h"
 #include "conf/users.h"
 
-#define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
 #define DELIVERY_BATCH 128
+/* Maildir workers. Each batch waits for one syncfs (a journal commit); with several workers
+ * the next batch is written while the last one syncs, and concurrent syncs share commits
+ * (docs/performance.md has the measurements). */
+#define DELIVERY_THREADS 2
 #define QID_BUCKETS 65536
 
 struct commit {
@@ -61,6 +64,18 @@ struct queue {
 	uint32_t seg_no;
 	int seg_fd;
 	uint64_t seg_off;
+	uint64_t seg_prealloc; /* bytes at the start of the active segment already zero-filled */
+	uint64_t segment_size; /* spool_segment_size when the queue opened */
+	/* the next segment, created and zero-filled ahead of need by the preparer thread */
+	pthread_t prep_thread;
+	pthread_mutex_t pmu;
+	pthread_cond_t pcv;
+	uint32_t spare_want;   /* number to prepare; 0 = nothing wanted */
+	uint32_t spare_no;     /* number of the ready spare; 0 = none */
+	bool spare_busy;       /* the preparer is working on spare_want's request */
+	bool prep_stop;
+	int spare_fd;
+	uint64_t spare_prealloc;
 	struct segment *segs;
 	size_t nsegs;
 	uint64_t last_id;
@@ -85,7 +100,7 @@ struct queue {
 	struct envelope **by_id; /* chained through next_live? no: separate chain */
 	size_t nlive;
 	/* delivery */
-	pthread_t deliver_thread;
+	pthread_t deliver_threads[DELIVERY_THREADS];
 	pthread_mutex_t dmu;
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
@@ -203,26 +218,152 @@ static void segments_collect(struct queue *q)
 	}
 }
 
-static int segment_open_new(struct queue *q, uint32_t no)
+static const char zeros[65536];
+
+static int zero_range(int fd, uint64_t off, uint64_t end)
+{
+	while (off < end) {
+		size_t n = end - off < sizeof(zeros) ? (size_t)(end - off) : sizeof(zeros);
+		ssize_t w = pwrite(fd, zeros, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* Fill a new segment with zeros and sync it, so that appending a record later overwrites
+ * blocks that are already allocated and written: fdatasync then flushes only those data
+ * blocks, with no journal commit for a changed file size or a block allocation, and does
+ * not wait behind the Maildir deliveries' file creations (docs/performance.md). A zero
+ * header is no record, so recovery stops where the records end. Without the space for it
+ * the segment simply grows as records are appended. Returns the bytes prepared. */
+static uint64_t segment_prepare(int fd, uint64_t size)
+{
+	if (zero_range(fd, 0, size) == 0 && fdatasync(fd) == 0)
+		return size;
+	if (ftruncate(fd, 0) < 0)
+		log_msg(LOG_ERR, "segment-truncate-failed error=\"%s\"", strerror(errno));
+	return 0;
+}
+
+/* Make [off, end) of the active segment hold no record: zeros inside the prepared part, a
+ * shorter file past it. */
+static int segment_cut(struct queue *q, uint64_t off, uint64_t end)
+{
+	if (off >= q->seg_prealloc)
+		return ftruncate(q->seg_fd, (off_t)off);
+	uint64_t stop = end < q->seg_prealloc ? end : q->seg_prealloc;
+	if (zero_range(q->seg_fd, off, stop) < 0)
+		return -1;
+	return end > q->seg_prealloc ? ftruncate(q->seg_fd, (off_t)q->seg_prealloc) : 0;
+}
+
+/* Create segment file no (never an existing one) and prepare it; -1 on failure. */
+static int segment_create(struct queue *q, uint32_t no, uint64_t *prepared)
 {
 	char p[1200];
 	segment_path(q, no, p, sizeof(p));
-	int fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	int fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
+	*prepared = segment_prepare(fd, q->segment_size);
 	/* the new name must be durable before any record in it is acknowledged */
 	if (fsync(q->dir_fd) < 0) {
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+static void segment_use(struct queue *q, uint32_t no, int fd, uint64_t prepared)
+{
 	if (q->seg_fd >= 0)
 		close(q->seg_fd);
 	q->seg_fd = fd;
 	q->seg_no = no;
 	q->seg_off = 0;
 	q->synced_off = 0;
+	q->seg_prealloc = prepared;
 	if (segment_find(q, no) == NULL)
 		segment_add(q, no);
+}
+
+/* The preparer thread keeps the next segment ready, so that starting one costs the loop
+ * no zero-filling (8 MB of writes and a sync). */
+static void *prep_main(void *arg)
+{
+	struct queue *q = arg;
+	pthread_mutex_lock(&q->pmu);
+	for (;;) {
+		while (q->spare_want == 0 && !q->prep_stop)
+			pthread_cond_wait(&q->pcv, &q->pmu);
+		if (q->prep_stop)
+			break;
+		uint32_t no = q->spare_want;
+		q->spare_want = 0;
+		q->spare_busy = true;
+		pthread_mutex_unlock(&q->pmu);
+		uint64_t prepared = 0;
+		int fd = segment_create(q, no, &prepared);
+		if (fd < 0)
+			log_msg(LOG_WARN, "segment-prepare-failed no=%u error=\"%s\"", no, strerror(errno));
+		pthread_mutex_lock(&q->pmu);
+		q->spare_busy = false;
+		if (fd >= 0) {
+			q->spare_no = no;
+			q->spare_fd = fd;
+			q->spare_prealloc = prepared;
+		}
+	}
+	pthread_mutex_unlock(&q->pmu);
+	return NULL;
+}
+
+static void want_spare(struct queue *q)
+{
+	pthread_mutex_lock(&q->pmu);
+	if (q->spare_no == 0 && !q->spare_busy) {
+		q->spare_want = q->seg_no + 1;
+		pthread_cond_signal(&q->pcv);
+	}
+	pthread_mutex_unlock(&q->pmu);
+}
+
+/* Start segment seg_no + 1: the prepared spare if it is ready, else create it now. */
+static int segment_open_next(struct queue *q)
+{
+	uint32_t no = q->seg_no + 1;
+	pthread_mutex_lock(&q->pmu);
+	int fd = q->spare_no == no ? q->spare_fd : -1;
+	uint64_t prepared = q->spare_prealloc;
+	bool preparing = q->spare_want == no || q->spare_busy;
+	if (fd >= 0)
+		q->spare_no = 0;
+	pthread_mutex_unlock(&q->pmu);
+	if (fd < 0) {
+		if (preparing) {
+			errno = EAGAIN;
+			return -1; /* still being prepared: keep appending to the current one a little longer */
+		}
+		fd = segment_create(q, no, &prepared);
+		if (fd < 0)
+			return -1;
+	}
+	segment_use(q, no, fd, prepared);
+	want_spare(q);
+	return 0;
+}
+
+static int segment_open_new(struct queue *q, uint32_t no)
+{
+	uint64_t prepared = 0;
+	int fd = segment_create(q, no, &prepared);
+	if (fd < 0)
+		return -1;
+	segment_use(q, no, fd, prepared);
 	return 0;
 }
 
@@ -305,7 +446,7 @@ static void report(struct queue *q, struct commit *c)
  * a re-check at recovery (Maildir names are deterministic). */
 static void discard_unsynced(struct queue *q)
 {
-	if (ftruncate(q->seg_fd, (off_t)q->synced_off) < 0 || fdatasync(q->seg_fd) < 0)
+	if (segment_cut(q, q->synced_off, q->seg_off) < 0 || fdatasync(q->seg_fd) < 0)
 		log_msg(LOG_ERR, "segment-truncate-failed segment=%u error=\"%s\"", q->seg_no, strerror(errno));
 	q->seg_off = q->synced_off;
 	struct commit *c = q->waiting;
@@ -332,6 +473,33 @@ static void discard_unsynced(struct queue *q)
 		}
 		c = next;
 	}
+}
+
+/* The active segment is full. Records still waiting for their sync are in it, and the sync
+ * thread only syncs the active segment: under steady load something is always waiting, so
+ * sync them here, once per segment (a few milliseconds every few thousand messages), report
+ * them, and only then move to the next segment. */
+static void segment_roll(struct queue *q)
+{
+	if (q->waiting) {
+		if (fdatasync(q->seg_fd) < 0)
+			return; /* the next sync of this segment fails too and handles it */
+		q->synced_off = q->seg_off;
+		struct commit *c = q->waiting;
+		q->waiting = NULL;
+		q->waiting_tail = &q->waiting;
+		while (c) {
+			struct commit *next = c->next;
+			report(q, c);
+			c = next;
+		}
+	}
+	if (segment_open_next(q) < 0) {
+		if (errno != 0 && errno != EAGAIN)
+			log_msg(LOG_WARN, "segment-create-failed error=\"%s\"", strerror(errno));
+		return; /* go on in this one a little longer */
+	}
+	segments_collect(q);
 }
 
 static void sync_done(void *arg, unsigned events)
@@ -374,11 +542,8 @@ static void sync_done(void *arg, unsigned events)
 		report(q, c);
 		c = next;
 	}
-	if (q->seg_off >= SEGMENT_ROLL_SIZE && q->waiting == NULL) {
-		if (segment_open_new(q, q->seg_no + 1) < 0)
-			log_msg(LOG_ERR, "segment-create-failed error=\"%s\"", strerror(errno));
-		segments_collect(q);
-	}
+	if (q->seg_off >= q->segment_size)
+		segment_roll(q);
 	start_sync(q);
 }
 
@@ -390,15 +555,14 @@ static int append_record(struct queue *q, int *err)
 	size_t left = q->rec.len;
 	uint64_t start = q->seg_off;
 	while (left > 0) {
-		ssize_t n = write(q->seg_fd, p, left);
+		ssize_t n = pwrite(q->seg_fd, p, left, (off_t)q->seg_off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			*err = n < 0 ? errno : EIO;
-			if (ftruncate(q->seg_fd, (off_t)start) < 0)
+			if (segment_cut(q, start, q->seg_off) < 0)
 				log_msg(LOG_ERR, "segment-truncate-failed error=\"%s\"", strerror(errno));
-			else
-				q->seg_off = start; /* the partial writes above were cut off again */
+			q->seg_off = start; /* the next record overwrites the partial one */
 			return -1;
 		}
 		p += n;
@@ -1091,6 +1255,10 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	pthread_cond_init(&q->cv, NULL);
 	pthread_mutex_init(&q->dmu, NULL);
 	pthread_cond_init(&q->dcv, NULL);
+	pthread_mutex_init(&q->pmu, NULL);
+	pthread_cond_init(&q->pcv, NULL);
+	q->spare_fd = -1;
+	q->segment_size = conf->spool_segment_size;
 	size_t dlen = strlen(conf->spool) + 8;
 	q->dir = xmalloc(dlen);
 	snprintf(q->dir, dlen, "%s/seg", conf->spool);
@@ -1109,7 +1277,10 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	event_add(loop, q->sync_evfd, EV_READ, sync_done, q);
 	event_add(loop, q->deliver_evfd, EV_READ, deliver_done, q);
 	pthread_create(&q->sync_thread, NULL, sync_main, q);
-	pthread_create(&q->deliver_thread, NULL, deliver_main, q);
+	pthread_create(&q->prep_thread, NULL, prep_main, q);
+	want_spare(q);
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_create(&q->deliver_threads[i], NULL, deliver_main, q);
 	event_timer_init(&q->retry_timer, retry_tick, q);
 	for (size_t h = 0; h < QID_BUCKETS; h++)
 		for (struct envelope *e = q->by_id[h]; e; e = e->next_live) {
@@ -1139,8 +1310,20 @@ void queue_close(struct queue *q)
 	pthread_mutex_lock(&q->dmu);
 	pthread_cond_broadcast(&q->dcv);
 	pthread_mutex_unlock(&q->dmu);
+	pthread_mutex_lock(&q->pmu);
+	q->prep_stop = true;
+	pthread_cond_broadcast(&q->pcv);
+	pthread_mutex_unlock(&q->pmu);
 	pthread_join(q->sync_thread, NULL);
-	pthread_join(q->deliver_thread, NULL);
+	pthread_join(q->prep_thread, NULL);
+	if (q->spare_no) { /* an unused spare holds no record: remove it */
+		char p[1200];
+		segment_path(q, q->spare_no, p, sizeof(p));
+		close(q->spare_fd);
+		unlink(p);
+	}
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_join(q->deliver_threads[i], NULL);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
 	outbound_free(q->out); /* open sessions are dropped: their recipients stay pending */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/latency.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/queue.h"
@@ -84,6 +85,7 @@ static void data_finish(struct session *s)
 		return;
 	}
 	session_set_state(s, SESS_COMMIT);
+	s->data_end_us = mono_us();
 	s->env = NULL; /* the queue owns it now */
 	queue_commit(q, env, commit_cb, s);
 }
@@ -113,6 +115,8 @@ void session_commit_done(struct session *s, int result, const char *what, const 
 static void commit_cb(void *arg, enum queue_result result, const char *what)
 {
 	struct session *s = arg;
+	if (result == QUEUE_OK)
+		latency_add(&s->srv->commit_latency, mono_us() - s->data_end_us);
 	session_commit_done(s, result, what, s->pending_qid);
 	server_session_resume(s->srv, s);
 }

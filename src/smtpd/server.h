@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "lib/latency.h"
 #include "lib/event.h"
 
 struct queue;
@@ -29,6 +30,7 @@ struct server {
 	struct ip_count *ip_counts[1024];
 	bool shutting_down;
 	unsigned long long next_session;
+	struct latency_hist commit_latency; /* end-of-data dot -> 250, logged at shutdown */
 };
 
 int server_start(struct server *srv, struct buf *err);

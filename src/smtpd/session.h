@@ -45,6 +45,7 @@ struct session {
 	bool esmtp;
 	bool discarding_long_line; /* inside a command line over 512 octets */
 	bool output_paused; /* replies piled up past SESSION_OUT_PAUSE: input waits until they drain */
+	uint64_t data_end_us; /* when the end-of-data dot was read (commit latency) */
 	char helo[SMTP_HELO_MAX + 1];
 	unsigned errors;
 	struct buf in, out;

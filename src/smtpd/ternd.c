@@ -1,9 +1,11 @@
 /* ternd.c - the daemon's entry point: options, configuration, then the event loop.
  *   ternd [-c FILE] [-o key=value]... [-n] [-v]
  * -n checks the configuration and exits (0, or each error as file:line and 1). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -33,6 +35,18 @@ static enum log_level level_from(const char *s)
 	if (s && strcmp(s, "error") == 0)
 		return LOG_ERR;
 	return LOG_INFO;
+}
+
+/* Each session is one descriptor: take the whole hard limit, so connection_limit (default
+ * 20000) is not cut short by a soft limit of 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_msg(LOG_WARN, "fd-limit-not-raised error=\"%s\"", strerror(errno));
+	}
 }
 
 int main(int argc, char **argv)
@@ -78,6 +92,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_DEBUG : level_from(conf->log_level));
+	raise_fd_limit();
 	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
@@ -93,6 +108,11 @@ int main(int argc, char **argv)
 	log_msg(LOG_INFO, "started hostname=%s domains=%s spool=%s pid=%d", conf->hostname, conf->domains.items[0],
 		conf->spool, (int)getpid());
 	rc = event_loop_run(srv.loop) < 0 ? 1 : 0;
+	const struct latency_hist *h = &srv.commit_latency;
+	if (h->count)
+		log_msg(LOG_WARN, "commit-latency messages=%llu p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f",
+			(unsigned long long)h->count, latency_percentile(h, 50) / 1000.0, latency_percentile(h, 90) / 1000.0,
+			latency_percentile(h, 99) / 1000.0, h->max_us / 1000.0);
 	log_msg(LOG_INFO, "stopped");
 out:
 	if (err.len)

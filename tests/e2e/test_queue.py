@@ -261,6 +261,21 @@ def test_kill9_every_acknowledged_message_delivered_once(make_ternd, point):
     check_recovered(t, acked, info)
 
 
+def test_kill9_across_segment_rolls(make_ternd):
+    """64 KiB segments: a few hundred messages fill dozens of them (each prepared ahead by
+    the preparer thread, rolled under load), the daemon is killed mid-way; recovery reads
+    them all, and once everything is delivered the finished segments are removed."""
+    t = make_ternd(conf={"spool_segment_size": "65536"})
+    acked = run_clients(t, 8, 85, 400, "roll")
+    assert len(acked) >= 300
+    check_recovered(t, acked, "segment rolls")
+    seg = os.path.join(t.spool, "seg")
+    deadline = time.monotonic() + 10
+    while len(os.listdir(seg)) > 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(os.listdir(seg)) <= 3, sorted(os.listdir(seg))
+
+
 # Crash points inside the commit and the delivery (src/lib/fault.h, docs/queue-format.md):
 # the daemon SIGKILLs itself at the n-th pass through the named step.
 CRASH_POINTS = [

@@ -1,0 +1,42 @@
+/* latency.c - latency histogram (latency.h). */
+#include "lib/latency.h"
+
+#include <time.h>
+
+uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void latency_add(struct latency_hist *h, uint64_t us)
+{
+	uint64_t b = us / LATENCY_BUCKET_US;
+	if (b < LATENCY_BUCKETS)
+		h->buckets[b]++;
+	else
+		h->over++;
+	h->count++;
+	if (us > h->max_us)
+		h->max_us = us;
+}
+
+uint64_t latency_percentile(const struct latency_hist *h, double p)
+{
+	if (h->count == 0)
+		return 0;
+	/* the smallest bucket whose cumulative count reaches p% of the samples */
+	uint64_t want = (uint64_t)((double)h->count * p / 100.0 + 0.999999);
+	if (want == 0)
+		want = 1;
+	uint64_t seen = 0;
+	for (uint64_t b = 0; b < LATENCY_BUCKETS; b++) {
+		seen += h->buckets[b];
+		if (seen >= want) {
+			uint64_t edge = (b + 1) * LATENCY_BUCKET_US;
+			return edge < h->max_us ? edge : h->max_us;
+		}
+	}
+	return h->max_us;
+}
