@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/queue.h"
+#include "smtpd/privilege.h"
 #include "smtpd/server.h"
 
 static void usage(FILE *f)
@@ -75,10 +77,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_DEBUG : level_from(conf->log_level));
-	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1};
+	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1, .local_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
+	/* files ternd creates (spool segments, Maildir messages) are for the user alone; the
+	 * local socket is made 0666 explicitly */
+	umask(077);
+	struct privilege priv = {0};
 	if (srv.loop == NULL || server_start(&srv, &err) < 0)
+		goto out;
+	/* as root: ports bound, TLS key read; now the directories, the local socket, and then no
+	 * more root before the queue or any session reads a byte */
+	if (privilege_prepare(conf, &priv, &err) < 0 || server_open_local(&srv, &err) < 0 ||
+	    privilege_drop(conf, &priv, &err) < 0)
 		goto out;
 	srv.queue = queue_open(srv.loop, conf, &err);
 	if (srv.queue == NULL)

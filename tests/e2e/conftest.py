@@ -18,6 +18,19 @@ TERND = os.path.join(BUILD, "ternd")
 TERN = os.path.join(BUILD, "tern")
 
 
+def traversable(path):
+    """Make path and its parents searchable by others (pytest's base directory is 0700), so
+    that ternd, once it runs as the unprivileged user, can reach its spool and Maildirs."""
+    path = os.path.abspath(path)
+    while path not in ("/", ""):
+        st = os.stat(path)
+        if st.st_uid == os.getuid() and (st.st_mode & 0o005) != 0o005:
+            os.chmod(path, st.st_mode | 0o005)
+        if path in ("/tmp", os.path.dirname(ROOT)):
+            break
+        path = os.path.dirname(path)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -41,11 +54,18 @@ def wait_port(port, proc, timeout=10.0):
 class Ternd:
     """One ternd instance. conf: extra settings; users/aliases: file contents."""
 
-    def __init__(self, base, conf=None, users=None, aliases=None):
+    def __init__(self, base, conf=None, users=None, aliases=None, roles=(), tls=None):
         self.base = str(base)
         os.makedirs(self.base, exist_ok=True)
+        # ternd started as root runs as the user "tern": it must be able to reach its files
+        traversable(self.base)
         self.port = free_port()
+        # roles: extra listeners ("submission", "submissions"), each on its own port
+        self.ports = {"mx": self.port}
+        for role in roles:
+            self.ports[role] = free_port()
         self.spool = os.path.join(self.base, "spool")
+        self.sock = os.path.join(self.spool, "submit.sock")
         self.mail = os.path.join(self.base, "mail")
         self.log = os.path.join(self.base, "ternd.log")
         self.conf_path = os.path.join(self.base, "ternd.conf")
@@ -70,6 +90,11 @@ class Ternd:
             with open(path, "w") as f:
                 f.write(aliases)
             settings["aliases"] = path
+        if roles:
+            settings["listen"] = ["127.0.0.1:%d" % self.port] + [
+                "%s 127.0.0.1:%d" % (r, self.ports[r]) for r in roles]
+        if tls:
+            settings["tls_cert"], settings["tls_key"] = tls
         settings.update(conf or {})
         with open(self.conf_path, "w") as f:
             f.write("# written by tests/e2e/conftest.py\n")
@@ -114,6 +139,22 @@ class Ternd:
         out += ["%s = %s" % (k, v) for k, v in settings.items()]
         with open(self.conf_path, "w") as f:
             f.write("\n".join(out) + "\n")
+
+    def give(self, path):
+        """A directory the test made inside the daemon's tree (as root) must belong to the
+        user ternd runs as ("tern" after the privilege drop): chown it and its parents up to
+        the base directory."""
+        if os.getuid() != 0:
+            return
+        import pwd
+        try:
+            pw = pwd.getpwnam("tern")
+        except KeyError:
+            return
+        path = os.path.abspath(path)
+        while path.startswith(self.base + os.sep):
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+            path = os.path.dirname(path)
 
     def maildir(self, user, domain="test.example"):
         return os.path.join(self.mail, domain, user, "Maildir")
