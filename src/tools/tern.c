@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "tools/explain.h"
+#include "tools/passwd.h"
+#include "tools/sendmail.h"
 
 struct tern_command {
 	const char *name;
@@ -12,9 +14,11 @@ struct tern_command {
 	const char *help;                  /* one line for `tern help` */
 };
 
-/* One row per subcommand. queue (issue 5), sendmail and passwd (issue 6) go here. */
+/* One row per subcommand. queue (issue 5) goes here. */
 static const struct tern_command tern_commands[] = {
 	{"explain", tool_explain, "explain an SMTP reply, a reply code or a bounce in plain words"},
+	{"sendmail", tool_sendmail, "hand a message on stdin to the running ternd (sendmail(1) interface)"},
+	{"passwd", tool_passwd, "print a password hash for the users file"},
 };
 
 /* Installed under another name (a symlink), tern runs the matching subcommand. */
