@@ -435,6 +435,12 @@ int server_open_local(struct server *srv, struct buf *err)
 		buf_printf(err, "spool path too long for a socket: %s/submit.sock\n", srv->conf->spool);
 		return -1;
 	}
+	/* other users must reach the socket, not read the spool: search permission only (the
+	 * segments are 0600 inside seg/, 0700) */
+	if (chmod(srv->conf->spool, 0711) < 0) {
+		buf_printf(err, "chmod %s: %s\n", srv->conf->spool, strerror(errno));
+		return -1;
+	}
 	unlink(sun.sun_path); /* a stale socket of an earlier run */
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(sun.sun_path, 0666) < 0 ||

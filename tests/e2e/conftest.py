@@ -6,7 +6,9 @@ normal build and once with the ASan+UBSan build (build-asan)."""
 import os
 import re
 import signal
+import shutil
 import socket
+import ssl
 import subprocess
 import time
 
@@ -294,6 +296,16 @@ class Raw:
         except ConnectionResetError:
             return True
 
+    def tls(self):
+        """Start TLS on the connection (after a 220 to STARTTLS, or at once on an implicit
+        TLS port). Whatever was buffered in plaintext must have been read first."""
+        assert self.buf == b"", "plaintext left unread before TLS: %r" % self.buf
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.s = ctx.wrap_socket(self.s, server_hostname="mx.test.example")
+        return self.s
+
     def close(self):
         self.s.close()
 
@@ -326,3 +338,52 @@ def raw_to():
     yield connect
     for c in clients:
         c.close()
+
+
+# --- TLS and AUTH (issue 6) ---
+
+PASSWORDS = {"alice@test.example": "alice's secret pw", "bob@test.example": "B0b-p4ss:word"}
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A self-signed certificate for mx.test.example: (cert path, key path). The key is
+    readable by ternd's unprivileged user, which re-reads it on SIGHUP."""
+    d = tmp_path_factory.mktemp("tls")
+    traversable(d)
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=mx.test.example", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o644)
+    return cert, key
+
+
+@pytest.fixture(scope="session")
+def users_with_passwords():
+    """A users file: alice and bob with password hashes made by `tern passwd` (yescrypt for
+    alice, SHA-512 for bob), carol without a hash (cannot log in), sender without one."""
+    lines = []
+    for (addr, pw), opts in zip(sorted(PASSWORDS.items()), ([], ["--sha512"])):
+        r = subprocess.run([TERN, "passwd"] + opts + [addr], input=pw + "\n", capture_output=True,
+                           text=True, timeout=60, check=True)
+        lines.append(r.stdout.strip())
+    lines += ["carol@test.example", "sender@test.example"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def submit_ternd(make_ternd, tls_files, users_with_passwords):
+    """ternd with an MX listener (port), submission (ports["submission"]) and submissions
+    (ports["submissions"]), TLS and password users."""
+    def make(**kw):
+        kw.setdefault("users", users_with_passwords)
+        return make_ternd(roles=("submission", "submissions"), tls=tls_files, **kw)
+    return make
+
+
+def tls_client(port):
+    """A Raw client on an implicit-TLS port: the handshake first, then the greeting."""
+    c = Raw(port)
+    c.tls()
+    return c
