@@ -601,6 +601,7 @@ int server_start(struct server *srv, struct buf *err)
 		srv->tls_ctx = tls_context_new(srv->conf->tls_cert, srv->conf->tls_key, err);
 		if (srv->tls_ctx == NULL)
 			return -1;
+		log_msg(LOG_INFO, "tls-loaded cert=%s", srv->conf->tls_cert);
 	}
 	for (size_t i = 0; i < srv->conf->listen_count; i++) {
 		int fd = listen_on(&srv->conf->listen[i], err);
