@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <time.h>
-
 #include "lib/log.h"
 #include "lib/msghdr.h"
 #include "lib/util.h"
@@ -41,7 +39,7 @@ struct reply cmd_data(struct session *s, const char *args, size_t len)
 	buf_reset(&env->data);
 	env->data.limit = SIZE_MAX;
 	const char *single = env->nrcpts == 1 ? env->rcpts[0].address : NULL;
-	received_header(&env->data, env, s->conf->hostname, s->esmtp, single);
+	received_header(&env->data, env, s->conf->hostname, s->esmtp, s->tls, s->auth_user != NULL, single);
 	env->data.limit = env->data.len + s->conf->message_size_limit;
 	memset(&s->dr, 0, sizeof(s->dr));
 	s->dr.body_start = env->data.len; /* the client's bytes start after our Received: */
@@ -83,10 +81,7 @@ static void submission_headers(struct session *s)
 		n += (size_t)snprintf(add + n, sizeof(add) - n, "Message-ID: <%s@%s>\r\n", env->id, s->conf->hostname);
 	if (!has_date && n < sizeof(add)) {
 		char date[64];
-		time_t t = (time_t)(env->arrival_us / 1000000);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm); /* RFC 5322 3.3 */
+		received_date(date, sizeof(date), env->arrival_us); /* RFC 5322 3.3, in UTC */
 		n += (size_t)snprintf(add + n, sizeof(add) - n, "Date: %s\r\n", date);
 	}
 	/* a message that starts with its body (no fields, no empty line) gets the separator */

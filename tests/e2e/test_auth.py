@@ -226,6 +226,7 @@ def test_submission_adds_message_id_and_date(submit_ternd):
     added = by_subject[b"no id"]
     assert re.search(rb"\r\nMessage-ID: <[0-9A-Za-z]{12}@mx\.test\.example>\r\n", added)
     assert re.search(rb"\r\nDate: \w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}\r\n", added)
+    assert b" with ESMTPSA id " in added  # RFC 3848: TLS and AUTH
     kept = by_subject[b"has id"]
     assert kept.count(b"Message-ID:") == 1 and b"<mine@example>" in kept
     assert kept.count(b"Date:") == 1
@@ -237,6 +238,7 @@ def test_submission_adds_message_id_and_date(submit_ternd):
     send_body(m, b"Subject: mx\r\n\r\nbody\r\n")
     msg = t.wait_messages("carol", 1)[0]
     assert b"Message-ID:" not in msg and b"\r\nDate:" not in msg
+    assert b" with ESMTP id " in msg
 
 
 def test_smtplib_login(submit_ternd):

@@ -214,6 +214,7 @@ def test_smtplib_starttls_delivers(submit_ternd):
                    b"Subject: over tls\r\n\r\nsecret body\r\n")
     msgs = t.wait_messages("carol", 1)
     assert len(msgs) == 1 and msgs[0].endswith(b"secret body\r\n")
+    assert b" with ESMTPS id " in msgs[0]  # RFC 3848
 
 
 def test_swaks_tls_and_tlsc(submit_ternd):
@@ -296,7 +297,7 @@ def test_certificate_reload_on_sighup(submit_ternd, tmp_path):
     old.expect(220)
     t.write_conf(tls_cert=cert, tls_key=key)
     t.proc.send_signal(signal.SIGHUP)
-    assert t.wait_log(r"tls-loaded cert=.*newtls/cert\.pem")
+    assert t.wait_log(r"tls-loaded cert=.*newtls/cert\.pem", timeout=30), t.log_text()[-3000:]
     assert "renewed.test.example" in cert_subject(t.ports["submissions"])
     old.expect_cmd("NOOP", 250, "2.0.0")
     old.close()
@@ -304,5 +305,5 @@ def test_certificate_reload_on_sighup(submit_ternd, tmp_path):
     with open(key, "w") as f:
         f.write("not a key\n")
     t.proc.send_signal(signal.SIGHUP)
-    assert t.wait_log(r"tls-load-failed keeping=old-certificate")
+    assert t.wait_log(r"tls-load-failed keeping=old-certificate", timeout=30), t.log_text()[-3000:]
     assert "renewed.test.example" in cert_subject(t.ports["submissions"])
