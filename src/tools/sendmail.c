@@ -167,6 +167,8 @@ static int sendmail_read(struct sendmail *sm, FILE *in)
 			len--;
 		if (!sm->ignore_dots && len == 1 && line[0] == '.')
 			break;
+		if (sm->msg.len == 0 && len >= 5 && memcmp(line, "From ", 5) == 0)
+			continue; /* an mbox "From " envelope line is not a header (Postfix drops it too) */
 		if (buf_append(&sm->msg, line, len) < 0 || buf_append(&sm->msg, "\r\n", 2) < 0) {
 			fprintf(stderr, "sendmail: the message is larger than message_size_limit (%llu bytes)\n",
 				(unsigned long long)sm->conf->message_size_limit);
@@ -455,6 +457,12 @@ int tool_sendmail(int argc, char **argv)
 	else
 		sendmail_default_sender(&sm, sender, sizeof(sender));
 	sender[strcspn(sender, ">")] = '\0';
+	for (const char *p = sender; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<') {
+			fprintf(stderr, "sendmail: -f: '%s' is not an address\n", sm.sender);
+			rc = EX_USAGE;
+			goto out;
+		}
 	rc = sendmail_read(&sm, stdin);
 	if (rc == EX_OK)
 		rc = sendmail_prepare(&sm, sender);
@@ -468,6 +476,7 @@ int tool_sendmail(int argc, char **argv)
 		rc = sendmail_connect(&sm);
 	if (rc == EX_OK)
 		rc = sendmail_transaction(&sm, sender);
+out:
 	if (sm.fd >= 0)
 		close(sm.fd);
 	for (size_t i = 0; i < sm.nrcpts; i++)

@@ -156,3 +156,12 @@ def test_unprivileged_user_can_submit(ternd):
     assert r.returncode == EX_OK, r.stderr
     m = ternd.wait_messages("alice", 1)[0]
     assert b"Return-Path: <nobody@mx.test.example>" in m
+
+
+def test_mbox_from_line_and_bad_sender(ternd):
+    r = sendmail(ternd, ["-t"], b"From someone Mon Jan  1 00:00:00 2024\nTo: alice@test.example\nSubject: mbox\n\nx\n")
+    assert r.returncode == EX_OK, r.stderr
+    m = ternd.wait_messages("alice", 1)[0]
+    assert b"From someone" not in m and b"Subject: mbox\r\n" in m
+    r = sendmail(ternd, ["-f", "a@b.example\r\nRSET", "alice@test.example"], b"x\n")
+    assert r.returncode == EX_USAGE and b"is not an address" in r.stderr
