@@ -10,6 +10,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -18,6 +19,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("TERN_BUILD", "build"))
 TERND = os.path.join(BUILD, "ternd")
 TERN = os.path.join(BUILD, "tern")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """A private base directory per run: pytest's shared /tmp/pytest-of-<user>/ keeps only the
+    three newest runs and deletes older ones, so runs of other checkouts on this machine
+    could delete a directory under a running ternd (the symptom: messages that never
+    arrive)."""
+    if not config.option.basetemp:
+        config.option.basetemp = tempfile.mkdtemp(prefix="tern-e2e-")
+        config._tern_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    base = getattr(config, "_tern_basetemp", None)
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def traversable(path):
