@@ -275,3 +275,19 @@ def test_passwords_never_logged(submit_ternd):
     for secret in ("wrong-Pa55word", ALICE_PW, b64(ALICE_PW), plain(ALICE, "wrong-Pa55word"), "Pa55"):
         assert secret not in log
     assert "auth-ok" in log and "auth-failed" in log
+
+
+def test_tern_passwd(tmp_path):
+    import subprocess
+    from conftest import TERN
+    r = subprocess.run([TERN, "passwd", "dave@test.example"], input=b"pw of dave\n", capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    addr, hash_ = r.stdout.decode().split()
+    assert addr == "dave@test.example" and hash_.startswith("$y$")
+    r = subprocess.run([TERN, "passwd", "--sha512"], input=b"pw\n", capture_output=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.startswith(b"$6$")
+    r = subprocess.run([TERN, "passwd"], input=b"\n", capture_output=True, timeout=60)
+    assert r.returncode == 1 and b"empty password" in r.stderr
+    r = subprocess.run([TERN, "passwd", "--bogus"], input=b"x\n", capture_output=True, timeout=60)
+    assert r.returncode == 2
+    assert b"pw of dave" not in r.stdout + r.stderr

@@ -307,3 +307,49 @@ def test_certificate_reload_on_sighup(submit_ternd, tmp_path):
     t.proc.send_signal(signal.SIGHUP)
     assert t.wait_log(r"tls-load-failed keeping=old-certificate", timeout=30), t.log_text()[-3000:]
     assert "renewed.test.example" in cert_subject(t.ports["submissions"])
+
+
+def test_stalled_handshake_does_not_block_others(submit_ternd):
+    """TLS runs non-blocking on the one event loop: a client that stops mid-handshake (or never
+    starts it) does not hold up anyone else."""
+    t = submit_ternd()
+    silent = Raw(t.ports["submissions"])  # connects, never sends a ClientHello
+    partial = Raw(t.port)
+    partial.expect(220)
+    partial.expect_cmd("STARTTLS", 220, "2.0.0")
+    partial.send(b"\x16\x03\x01\x02\x00\x01")  # the start of a ClientHello, then nothing
+    for _ in range(3):
+        c = tls_client(t.ports["submissions"])
+        c.expect(220)
+        c.expect_cmd("NOOP", 250, "2.0.0")
+        c.close()
+    silent.close()
+    partial.close()
+
+
+def test_pipelining_and_large_message_over_tls(submit_ternd):
+    """A pipelined group in one TLS write, then a 3 MB message: exercises records split and
+    joined across reads and partial writes."""
+    t = submit_ternd()
+    c = Raw(t.port)
+    c.expect(220)
+    c.send(b"EHLO client.example\r\n")
+    c.expect(250)
+    c.expect_cmd("STARTTLS", 220, "2.0.0")
+    c.tls()
+    c.send(b"EHLO client.example\r\nMAIL FROM:<sender@test.example>\r\nRCPT TO:<alice@test.example>\r\n"
+           b"RCPT TO:<nobody@test.example>\r\nRCPT TO:<bob@test.example>\r\nDATA\r\n")
+    c.expect(250)
+    c.expect(250, "2.1.0")
+    c.expect(250, "2.1.5")
+    c.expect(550, "5.1.1")
+    c.expect(250, "2.1.5")
+    c.expect(354)
+    line = b"0123456789" * 9 + b"\r\n"
+    body = b"Subject: big over tls\r\n\r\n" + line * 30000
+    c.send(body + b".\r\n")
+    c.expect(250, "2.0.0")
+    c.expect_cmd("QUIT", 221, "2.0.0")
+    for user in ("alice", "bob"):
+        msgs = t.wait_messages(user, 1)
+        assert len(msgs) == 1 and msgs[0].endswith(body)
