@@ -35,7 +35,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all run check test unit e2e asan fuzz lint bench clean deps deps-test install
+.PHONY: all run check test unit e2e asan fuzz lint bench callgrind clean deps deps-test install
 all: $(BUILD)/ternd $(BUILD)/tern
 
 $(BUILD)/obj/%.o: %.c
@@ -98,6 +98,9 @@ lint:
 
 bench: all
 	@scripts/bench.sh
+
+callgrind: all
+	sh scripts/callgrind.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -53,6 +53,7 @@ struct conf {
 	uint64_t max_received_headers;
 	uint64_t retry_min;
 	uint64_t queue_lifetime;
+	uint64_t delay_warning_time;
 	char *user;
 	char *log_level;
 	char *tls_cert;

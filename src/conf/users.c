@@ -87,7 +87,8 @@ struct users_table *users_load(const char *path, struct buf *errors, int *nerror
 	}
 	free(line);
 	fclose(f);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
+	if (t->n > 1) /* qsort(NULL, 0, ...) is undefined (a file with no valid line) */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
 	return t;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/fault.h"
 #include "lib/util.h"
 
 static void append_part(char *dst, size_t dstsize, size_t *o, const char *s, size_t n)
@@ -193,6 +194,7 @@ void maildir_deliver_batch(struct maildir_job *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		write_tmp(&jobs[i]);
+	fault_crash_point("maildir-written");
 	/* one syncfs per file system covers the data of every file written on it */
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].fd < 0)
@@ -207,6 +209,7 @@ void maildir_deliver_batch(struct maildir_job *jobs, size_t n)
 					job_fail(&jobs[k], "syncing");
 		}
 	}
+	fault_crash_point("maildir-synced");
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].fd < 0)
 			continue;
@@ -220,6 +223,7 @@ void maildir_deliver_batch(struct maildir_job *jobs, size_t n)
 		if (jobs[i].result == 0)
 			jobs[i].fd = -2; /* renamed, directory not yet synced */
 	}
+	fault_crash_point("maildir-renamed");
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].fd != -2)
 			continue;
@@ -234,6 +238,7 @@ void maildir_deliver_batch(struct maildir_job *jobs, size_t n)
 		}
 		jobs[i].fd = -3;
 	}
+	fault_crash_point("maildir-dirsynced");
 	for (size_t i = 0; i < n; i++) {
 		if (jobs[i].result == -1)
 			jobs[i].result = 0; /* found already delivered */

@@ -102,3 +102,12 @@ uint64_t wall_us(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
+
+void mail_date(char *dst, size_t dstsize, uint64_t when_us)
+{
+	time_t t = (time_t)(when_us / 1000000u);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	if (strftime(dst, dstsize, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0 && dstsize > 0)
+		dst[0] = '\0';
+}

@@ -20,6 +20,7 @@ void envelope_free(struct envelope *e)
 		free(e->rcpts[i].orig);
 		free(e->rcpts[i].address);
 		free(e->rcpts[i].last_reply);
+		free(e->rcpts[i].remote_mta);
 	}
 	free(e->rcpts);
 	free(e->sender);

@@ -22,6 +22,10 @@ struct envelope_rcpt {
 	uint32_t attempts;
 	uint64_t next_attempt_ms; /* monotonic; 0 = now */
 	char *last_reply;         /* last reply or local error, for logs, `tern queue` and bounces */
+	uint64_t last_attempt_us; /* wall clock of the last attempt; 0 = none yet */
+	char *remote_mta;         /* the server that gave last_reply (DSN Remote-MTA); NULL if local */
+	bool bounced;             /* a failure notice naming this recipient was queued */
+	bool delay_warned;        /* a delay notice naming this recipient was queued */
 };
 
 struct envelope {

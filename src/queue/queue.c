@@ -19,12 +19,19 @@
 
 #include "deliver/maildir.h"
 #include "explain/explain.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "queue/bounce.h"
 #include "queue/record.h"
+#include "conf/users.h"
 
 #define SEGMENT_ROLL_SIZE (64u * 1024 * 1024)
 #define DELIVERY_BATCH 128
+/* Maildir workers. Each batch waits for one syncfs (a journal commit); with several workers
+ * the next batch is written while the last one syncs, and concurrent syncs share commits
+ * (docs/performance.md has the measurements). */
+#define DELIVERY_THREADS 2
 #define QID_BUCKETS 65536
 
 struct commit {
@@ -66,6 +73,8 @@ struct queue {
 	bool sync_requested, sync_running, stopping;
 	int sync_fd_req;
 	int sync_errno;
+	uint64_t synced_off;   /* the active segment is durable up to here */
+	uint64_t sync_target;  /* offset the running sync covers */
 	uint64_t sync_started, sync_completed; /* a sync is finished when they are equal */
 	int sync_evfd;
 	struct commit *waiting, **waiting_tail; /* written, waiting for the next sync */
@@ -78,7 +87,7 @@ struct queue {
 	struct envelope **by_id; /* chained through next_live? no: separate chain */
 	size_t nlive;
 	/* delivery */
-	pthread_t deliver_thread;
+	pthread_t deliver_threads[DELIVERY_THREADS];
 	pthread_mutex_t dmu;
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
@@ -212,6 +221,7 @@ static int segment_open_new(struct queue *q, uint32_t no)
 	q->seg_fd = fd;
 	q->seg_no = no;
 	q->seg_off = 0;
+	q->synced_off = 0;
 	if (segment_find(q, no) == NULL)
 		segment_add(q, no);
 	return 0;
@@ -233,6 +243,8 @@ static void *sync_main(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		int r = fdatasync(fd);
 		int e = r < 0 ? errno : 0;
+		if (fault_hit("sync-fail"))
+			e = EIO;
 		pthread_mutex_lock(&q->mu);
 		q->sync_errno = e;
 		q->sync_completed++;
@@ -246,6 +258,7 @@ static void *sync_main(void *arg)
 
 static void request_sync(struct queue *q)
 {
+	q->sync_target = q->seg_off;
 	pthread_mutex_lock(&q->mu);
 	q->sync_fd_req = q->seg_fd;
 	q->sync_requested = true;
@@ -266,6 +279,7 @@ static void start_sync(struct queue *q)
 }
 
 static void deliver_message(struct queue *q, struct envelope *e, bool recovered);
+static int append_record(struct queue *q, int *err);
 
 static void report(struct queue *q, struct commit *c)
 {
@@ -282,6 +296,43 @@ static void report(struct queue *q, struct commit *c)
 		envelope_free(c->env);
 	}
 	free(c);
+}
+
+/* A failed fdatasync: the clients of the records it covered get 451/452 and keep their copy,
+ * so those records must never be delivered (a retry would make a duplicate). After a failed
+ * sync the page cache may no longer hold them truthfully either (Linux marks failed pages
+ * clean), so cut the segment back to what the last good sync covered, sync that, and write
+ * the records still waiting for a sync again behind it. State records lost here only cause
+ * a re-check at recovery (Maildir names are deterministic). */
+static void discard_unsynced(struct queue *q)
+{
+	if (ftruncate(q->seg_fd, (off_t)q->synced_off) < 0 || fdatasync(q->seg_fd) < 0)
+		log_msg(LOG_ERR, "segment-truncate-failed segment=%u error=\"%s\"", q->seg_no, strerror(errno));
+	q->seg_off = q->synced_off;
+	struct commit *c = q->waiting;
+	q->waiting = NULL;
+	q->waiting_tail = &q->waiting;
+	while (c) {
+		struct commit *next = c->next;
+		c->next = NULL;
+		int werr = 0;
+		buf_reset(&q->rec);
+		c->env->segment = q->seg_no;
+		c->env->offset = q->seg_off;
+		if (record_encode_msg(&q->rec, c->env) == 0 && append_record(q, &werr) == 0) {
+			*q->waiting_tail = c;
+			q->waiting_tail = &c->next;
+		} else {
+			c->result = werr == ENOSPC || werr == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
+			snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(werr ? werr : EIO));
+			c->next = q->failed;
+			q->failed = c;
+			uint64_t one = 1; /* report it on the next wake-up, like queue_commit does */
+			ssize_t w = write(q->sync_evfd, &one, sizeof(one));
+			(void)w;
+		}
+		c = next;
+	}
 }
 
 static void sync_done(void *arg, unsigned events)
@@ -308,8 +359,13 @@ static void sync_done(void *arg, unsigned events)
 	q->sync_running = false;
 	struct commit *c = q->inflight;
 	q->inflight = NULL;
-	if (err)
+	if (err) {
 		log_msg(LOG_ERR, "spool-sync-failed segment=%u error=\"%s\"", q->seg_no, strerror(err));
+		discard_unsynced(q);
+	} else {
+		q->synced_off = q->sync_target;
+		fault_crash_point("commit-synced");
+	}
 	while (c) {
 		struct commit *next = c->next;
 		if (err) {
@@ -383,6 +439,7 @@ void queue_commit(struct queue *q, struct envelope *env, queue_commit_cb cb, voi
 	}
 	*q->waiting_tail = c;
 	q->waiting_tail = &c->next;
+	fault_crash_point("commit-written");
 	start_sync(q);
 }
 
@@ -411,8 +468,128 @@ static void write_state(struct queue *q)
 		log_msg(LOG_ERR, "spool-state-write-failed error=\"%s\"", strerror(err));
 }
 
+/* --- bounces and delay notices (RFC 3464; bounce.c builds them) --- */
+
+/* The sender as a recipient of our notice: a local mailbox (its canonical key) or a remote
+ * address for the relay. */
+static void notice_recipient(struct queue *q, struct envelope *notice, const char *sender)
+{
+	const char *at = strrchr(sender, '@');
+	if (at && conf_is_local_domain(q->conf, at + 1, strlen(at + 1))) {
+		char key[ADDR_MAILBOX_MAX + 2];
+		if (users_make_key(key, sizeof(key), sender, (size_t)(at - sender), at + 1, strlen(at + 1)) >= 0) {
+			envelope_add_rcpt(notice, sender, key, RCPT_LOCAL);
+			return;
+		}
+	}
+	envelope_add_rcpt(notice, sender, sender, RCPT_REMOTE);
+}
+
+/* Queue one notice to e's sender naming the recipients idx[0..n). Never to the null sender:
+ * a notice about a notice would be a bounce loop (RFC 5321 4.5.5, 6.1). */
+static void send_notice(struct queue *q, struct envelope *e, const size_t *idx, size_t n, enum bounce_action action)
+{
+	const char *what = action == BOUNCE_FAILED ? "bounce" : "delay-notice";
+	if (e->sender[0] == '\0') {
+		log_msg(LOG_INFO, "%s-suppressed qid=%s reason=null-sender rcpts=%zu", what, e->id, n);
+		return;
+	}
+	struct envelope *notice = envelope_new();
+	queue_assign_id(q, notice);
+	notice->arrival_us = wall_us();
+	notice->sender = xstrdup("");
+	notice->client_ip = xstrdup("127.0.0.1");
+	notice->helo = xstrdup(q->conf->hostname);
+	notice->smtputf8 = e->smtputf8;
+	notice->body_8bit = true; /* the text part is UTF-8, the headers part may be 8-bit */
+	notice_recipient(q, notice, e->sender);
+	struct bounce_info info = {
+		.hostname = q->conf->hostname,
+		.bounce_id = notice->id,
+		.now_us = notice->arrival_us,
+		.retry_until_us = e->arrival_us + q->conf->queue_lifetime * 1000000u,
+	};
+	if (bounce_build(&notice->data, e, idx, n, action, &info) < 0) {
+		log_msg(LOG_ERR, "%s-build-failed qid=%s", what, e->id);
+		envelope_free(notice);
+		return;
+	}
+	log_msg(LOG_INFO, "%s qid=%s notice_qid=%s to=<%s> rcpts=%zu", what, e->id, notice->id, e->sender, n);
+	queue_commit(q, notice, NULL, NULL);
+}
+
+/* Notify the sender of recipients that failed and were not yet named in a bounce: one
+ * bounce for all of them. Called whenever a message has no delivery in flight, so the
+ * recipients of one attempt share a bounce. */
+static void bounce_failed(struct queue *q, struct envelope *e)
+{
+	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_FAILED && !e->rcpts[i].bounced)
+			idx[n++] = i;
+	if (n > 0) {
+		send_notice(q, e, idx, n, BOUNCE_FAILED);
+		for (size_t i = 0; i < n; i++) {
+			e->rcpts[idx[i]].bounced = true;
+			buf_reset(&q->rec);
+			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
+				write_state(q);
+		}
+	}
+	free(idx);
+}
+
+/* delay_warning_time after arrival, tell the sender which recipients are still pending. */
+static void warn_delayed(struct queue *q, struct envelope *e)
+{
+	uint64_t after = q->conf->delay_warning_time;
+	if (after == 0 || after >= q->conf->queue_lifetime || wall_us() - e->arrival_us < after * 1000000u)
+		return;
+	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
+	size_t n = 0;
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_PENDING && !e->rcpts[i].delay_warned && e->rcpts[i].attempts > 0)
+			idx[n++] = i;
+	if (n > 0) {
+		send_notice(q, e, idx, n, BOUNCE_DELAYED);
+		for (size_t i = 0; i < n; i++) {
+			e->rcpts[idx[i]].delay_warned = true;
+			buf_reset(&q->rec);
+			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
+				write_state(q);
+		}
+	}
+	free(idx);
+}
+
+/* A recipient still failing after queue_lifetime fails for good: its last reply is kept in
+ * the text, under the status that says why we stop (RFC 3463 X.4.7). */
+static bool expire_if_old(struct queue *q, struct envelope *e, struct envelope_rcpt *r)
+{
+	if (wall_us() - e->arrival_us < q->conf->queue_lifetime * 1000000u)
+		return false;
+	char reply[600];
+	snprintf(reply, sizeof(reply), "554 5.4.7 delivery time expired (queue_lifetime); last error: %s",
+		 r->last_reply ? r->last_reply : "none");
+	free(r->last_reply);
+	r->last_reply = xstrdup(reply);
+	r->state = RCPT_FAILED;
+	return true;
+}
+
+/* Make the state records durable soon, sharing the commit sync when one is due anyway. */
+static void request_state_sync(struct queue *q)
+{
+	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
+		q->sync_running = true;
+		request_sync(q);
+	}
+}
+
 static void message_finished(struct queue *q, struct envelope *e)
 {
+	bounce_failed(q, e);
 	buf_reset(&q->rec);
 	if (record_encode_done(&q->rec, e->id) == 0)
 		write_state(q);
@@ -506,6 +683,7 @@ static void delivery_result(struct queue *q, struct delivery *d)
 	struct envelope_rcpt *r = &e->rcpts[d->idx];
 	e->inflight--;
 	r->attempts++;
+	r->last_attempt_us = wall_us();
 	free(r->last_reply);
 	if (d->job.result == 0) {
 		r->state = RCPT_DELIVERED;
@@ -529,16 +707,26 @@ static void delivery_result(struct queue *q, struct delivery *d)
 		else
 			str_copy(why, "temporary local failure", sizeof(why));
 		r->last_reply = xstrdup(reply);
-		log_msg(LOG_WARN, "deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=%s explain=%s", e->id,
-			r->address, r->attempts, (unsigned long long)(delay / 1000), log_quote(q1, reply, strlen(reply)),
-			log_quote(q2, why, strlen(why)));
+		if (expire_if_old(q, e, r)) {
+			if (explain_reply(r->last_reply, strlen(r->last_reply), &ex) == 0)
+				explain_oneline(&ex, why, sizeof(why));
+			log_msg(LOG_WARN, "failed qid=%s rcpt=%s attempt=%u reply=%s explain=%s", e->id, r->address,
+				r->attempts, log_quote(q1, r->last_reply, strlen(r->last_reply)), log_quote(q2, why, strlen(why)));
+		} else {
+			log_msg(LOG_WARN, "deferred qid=%s rcpt=%s attempt=%u retry_in=%llus reply=%s explain=%s", e->id,
+				r->address, r->attempts, (unsigned long long)(delay / 1000),
+				log_quote(q1, reply, strlen(reply)), log_quote(q2, why, strlen(why)));
+		}
 	}
 	buf_reset(&q->rec);
 	if (record_encode_rcpt(&q->rec, e->id, (uint32_t)d->idx, r) == 0)
 		write_state(q);
+	fault_crash_point("state-written");
 	free(d);
 	if (e->inflight == 0 && envelope_pending(e) == 0)
 		message_finished(q, e);
+	else if (e->inflight == 0)
+		bounce_failed(q, e);
 }
 
 static void deliver_done(void *arg, unsigned events)
@@ -556,20 +744,95 @@ static void deliver_done(void *arg, unsigned events)
 		delivery_result(q, d);
 		d = next;
 	}
-	/* make the state records durable soon, sharing the commit sync */
-	if (!q->sync_running && q->waiting == NULL && q->seg_fd >= 0 && !q->stopping) {
-		q->sync_running = true;
-		request_sync(q);
-	}
+	request_state_sync(q);
 }
 
 static void retry_tick(void *arg)
 {
 	struct queue *q = arg;
 	for (size_t h = 0; h < QID_BUCKETS; h++)
-		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
+		for (struct envelope *e = q->by_id[h]; e; e = e->next_live) {
+			warn_delayed(q, e);
 			deliver_message(q, e, false);
+		}
 	event_timer_set(q->loop, &q->retry_timer, 1000);
+}
+
+/* --- administration (`tern queue` through the control socket) --- */
+
+static struct envelope *find_for_admin(struct queue *q, const char *id, const char **err)
+{
+	struct envelope *e = strlen(id) == QUEUE_ID_LEN ? live_find(q, id) : NULL;
+	if (e == NULL)
+		*err = "no such message in the queue";
+	return e;
+}
+
+int queue_hold(struct queue *q, const char *id, bool hold, const char **err)
+{
+	struct envelope *e = find_for_admin(q, id, err);
+	if (e == NULL)
+		return -1;
+	e->held = hold;
+	buf_reset(&q->rec);
+	if (record_encode_flag(&q->rec, hold ? REC_HOLD : REC_RELEASE, e->id) == 0)
+		write_state(q);
+	request_state_sync(q);
+	log_msg(LOG_INFO, "%s qid=%s by=admin", hold ? "held" : "released", e->id);
+	if (!hold)
+		deliver_message(q, e, false);
+	return 0;
+}
+
+int queue_delete(struct queue *q, const char *id, const char **err)
+{
+	struct envelope *e = find_for_admin(q, id, err);
+	if (e == NULL)
+		return -1;
+	if (e->inflight > 0) {
+		*err = "a delivery of it is in progress; try again in a moment";
+		return -1;
+	}
+	log_msg(LOG_INFO, "deleted qid=%s by=admin pending=%zu", e->id, envelope_pending(e));
+	buf_reset(&q->rec);
+	if (record_encode_done(&q->rec, e->id) == 0)
+		write_state(q);
+	request_state_sync(q);
+	struct segment *seg = segment_find(q, e->segment);
+	if (seg && seg->live > 0)
+		seg->live--;
+	live_remove(q, e);
+	envelope_free(e);
+	segments_collect(q);
+	return 0;
+}
+
+static void flush_one(struct queue *q, struct envelope *e)
+{
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (e->rcpts[i].state == RCPT_PENDING && e->rcpts[i].next_attempt_ms != UINT64_MAX)
+			e->rcpts[i].next_attempt_ms = 0;
+	deliver_message(q, e, false);
+}
+
+int queue_flush(struct queue *q, const char *id, const char **err)
+{
+	if (id) {
+		struct envelope *e = find_for_admin(q, id, err);
+		if (e == NULL)
+			return -1;
+		flush_one(q, e);
+		return 1;
+	}
+	int n = 0;
+	for (size_t h = 0; h < QID_BUCKETS; h++)
+		for (struct envelope *e = q->by_id[h], *next; e; e = next) {
+			next = e->next_live; /* delivery may finish e */
+			flush_one(q, e);
+			n++;
+		}
+	log_msg(LOG_INFO, "flush messages=%d by=admin", n);
+	return n;
 }
 
 /* --- recovery --- */
@@ -633,9 +896,19 @@ static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const ch
 			e->rcpts[idx].attempts = st.attempts;
 			free(e->rcpts[idx].last_reply);
 			e->rcpts[idx].last_reply = st.last_reply;
+			free(e->rcpts[idx].remote_mta);
+			e->rcpts[idx].remote_mta = st.remote_mta;
+			e->rcpts[idx].last_attempt_us = st.last_attempt_us;
+			e->rcpts[idx].bounced = st.bounced;
+			e->rcpts[idx].delay_warned = st.delay_warned;
 		} else {
 			free(st.last_reply);
+			free(st.remote_mta);
 		}
+	} else if (type == REC_HOLD || type == REC_RELEASE) {
+		struct envelope *e = record_decode_done(p, n, qid) == 0 ? live_find(q, qid) : NULL;
+		if (e)
+			e->held = type == REC_HOLD;
 	} else if (type == REC_DONE) {
 		if (record_decode_done(p, n, qid) < 0)
 			return;
@@ -798,7 +1071,8 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	event_add(loop, q->sync_evfd, EV_READ, sync_done, q);
 	event_add(loop, q->deliver_evfd, EV_READ, deliver_done, q);
 	pthread_create(&q->sync_thread, NULL, sync_main, q);
-	pthread_create(&q->deliver_thread, NULL, deliver_main, q);
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_create(&q->deliver_threads[i], NULL, deliver_main, q);
 	event_timer_init(&q->retry_timer, retry_tick, q);
 	for (size_t h = 0; h < QID_BUCKETS; h++)
 		for (struct envelope *e = q->by_id[h]; e; e = e->next_live)
@@ -827,7 +1101,8 @@ void queue_close(struct queue *q)
 	pthread_cond_broadcast(&q->dcv);
 	pthread_mutex_unlock(&q->dmu);
 	pthread_join(q->sync_thread, NULL);
-	pthread_join(q->deliver_thread, NULL);
+	for (size_t i = 0; i < DELIVERY_THREADS; i++)
+		pthread_join(q->deliver_threads[i], NULL);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
 	if (q->seg_fd >= 0) {

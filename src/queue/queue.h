@@ -37,6 +37,12 @@ void queue_forget(struct queue *q, void *arg);
 bool queue_has_space(struct queue *q);
 /* Commits still waiting for their sync (shutdown waits for 0). */
 size_t queue_commits_pending(const struct queue *q);
+/* Administration (`tern queue` through the control socket). Each returns -1 with a reason
+ * in *err when the id is not queued (or, for delete, while a delivery of it runs). */
+int queue_hold(struct queue *q, const char *id, bool hold, const char **err);
+int queue_delete(struct queue *q, const char *id, const char **err);
+/* Retry now: one message, or every message when id is NULL. Returns how many. */
+int queue_flush(struct queue *q, const char *id, const char **err);
 /* Stop delivery and the sync thread; flush what is pending. */
 void queue_close(struct queue *q);
 

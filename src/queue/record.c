@@ -79,7 +79,17 @@ int record_encode_rcpt(struct buf *b, const char *qid, uint32_t idx, const struc
 	int err = buf_append(b, qid, QUEUE_ID_LEN);
 	err |= put_u32(b, idx) | put_u8(b, (uint8_t)r->state) | put_u32(b, r->attempts);
 	err |= put_str(b, r->last_reply);
+	/* since the first format: attempt time, notice flags, the server that answered */
+	err |= put_u64(b, r->last_attempt_us);
+	err |= put_u8(b, (uint8_t)((r->bounced ? 1 : 0) | (r->delay_warned ? 2 : 0)));
+	err |= put_str(b, r->remote_mta);
 	return finish(b, start, err);
+}
+
+int record_encode_flag(struct buf *b, enum record_type type, const char *qid)
+{
+	size_t start = begin(b, (uint8_t)type);
+	return finish(b, start, buf_append(b, qid, QUEUE_ID_LEN));
 }
 
 int record_encode_done(struct buf *b, const char *qid)
@@ -203,9 +213,22 @@ int record_decode_rcpt(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 
 	out->state = st == RCPT_DELIVERED ? RCPT_DELIVERED : st == RCPT_FAILED ? RCPT_FAILED : RCPT_PENDING;
 	out->attempts = get_u32(&c);
 	out->last_reply = get_str(&c);
+	if (!c.bad && c.left > 0) { /* the fields added after the first format */
+		out->last_attempt_us = get_u64(&c);
+		uint8_t flags = get_u8(&c);
+		out->bounced = flags & 1;
+		out->delay_warned = (flags & 2) != 0;
+		out->remote_mta = get_str(&c);
+		if (out->remote_mta && out->remote_mta[0] == '\0') {
+			free(out->remote_mta);
+			out->remote_mta = NULL;
+		}
+	}
 	if (c.bad) {
 		free(out->last_reply);
+		free(out->remote_mta);
 		out->last_reply = NULL;
+		out->remote_mta = NULL;
 		return -1;
 	}
 	return 0;

@@ -15,11 +15,14 @@
 #define RECORD_HEADER 16
 #define RECORD_MAX_PAYLOAD (UINT32_MAX - 64)
 
-enum record_type { REC_MSG = 1, REC_RCPT = 2, REC_DONE = 3 };
+/* HOLD/RELEASE: `tern queue hold/release`; a deleted message gets DONE like a finished one. */
+enum record_type { REC_MSG = 1, REC_RCPT = 2, REC_DONE = 3, REC_HOLD = 4, REC_RELEASE = 5 };
 
 int record_encode_msg(struct buf *out, const struct envelope *env);
 int record_encode_rcpt(struct buf *out, const char *qid, uint32_t idx, const struct envelope_rcpt *r);
 int record_encode_done(struct buf *out, const char *qid);
+/* A record that carries only a queue id (REC_HOLD, REC_RELEASE). */
+int record_encode_flag(struct buf *out, enum record_type type, const char *qid);
 
 /* Look at the record at p: its total length (header + payload) if complete and intact,
  * else 0. */

@@ -81,7 +81,7 @@ static void submission_headers(struct session *s)
 		n += (size_t)snprintf(add + n, sizeof(add) - n, "Message-ID: <%s@%s>\r\n", env->id, s->conf->hostname);
 	if (!has_date && n < sizeof(add)) {
 		char date[64];
-		received_date(date, sizeof(date), env->arrival_us); /* RFC 5322 3.3, in UTC */
+		mail_date(date, sizeof(date), env->arrival_us); /* RFC 5322 3.3, in UTC */
 		n += (size_t)snprintf(add + n, sizeof(add) - n, "Date: %s\r\n", date);
 	}
 	/* a message that starts with its body (no fields, no empty line) gets the separator */

@@ -10,6 +10,7 @@
 
 #include "conf/aliases.h"
 #include "conf/users.h"
+#include "deliver/maildir.h"
 #include "lib/log.h"
 #include "lib/util.h"
 
@@ -117,6 +118,26 @@ static int expand(struct expansion *x, const char *local, size_t llen, const cha
 	return 0;
 }
 
+/* mailbox_quota (issue 3): a local mailbox that already holds quota bytes or more gets 552
+ * 5.2.2 at RCPT, so the sender learns it now rather than from a bounce. Checked only when a
+ * quota is set: it reads the Maildir's directories. Returns the first full mailbox among
+ * the recipients this RCPT added, or NULL. */
+static const char *over_quota(const struct session *s, size_t first)
+{
+	uint64_t quota = s->conf->mailbox_quota;
+	if (quota == 0)
+		return NULL;
+	for (size_t i = first; i < s->env->nrcpts; i++) {
+		const struct envelope_rcpt *r = &s->env->rcpts[i];
+		char path[1024];
+		if (r->kind != RCPT_LOCAL || maildir_expand(path, sizeof(path), s->conf->maildir, r->address) < 0)
+			continue;
+		if (maildir_usage(path) >= quota)
+			return r->address;
+	}
+	return NULL;
+}
+
 struct reply policy_rcpt(struct session *s, const struct addr_path *a)
 {
 	char shown[ADDR_MAILBOX_MAX + 8];
@@ -140,8 +161,12 @@ struct reply policy_rcpt(struct session *s, const struct addr_path *a)
 		envelope_add_rcpt(s->env, shown, shown, RCPT_REMOTE);
 		return reply_makef(REPLY_RCPT_OK, "<%s>", shown);
 	}
-	if (a->local_quoted || addr_has_routing_chars(a))
+	if (addr_has_routing_chars(a))
 		return reply_make(REPLY_RELAY_DENIED, shown);
+	/* A local part that needs quotes ("a b") names no mailbox here: users and aliases are
+	 * Dot-strings. Plain "no such user", not a relay refusal. */
+	if (a->local_quoted)
+		return reply_make(REPLY_USER_UNKNOWN, shown);
 
 	struct expansion x = {.s = s, .orig = shown, .first_rcpt = s->env->nrcpts};
 	const char *local = a->is_postmaster ? "postmaster" : a->local;
@@ -155,6 +180,13 @@ struct reply policy_rcpt(struct session *s, const struct addr_path *a)
 		if (x.unknown)
 			return reply_make(REPLY_USER_UNKNOWN, shown);
 		return reply_make(REPLY_ADDR_NOT_ALLOWED, shown);
+	}
+	const char *full = over_quota(s, x.first_rcpt);
+	if (full) {
+		char mailbox[ADDR_MAILBOX_MAX + 2];
+		str_copy(mailbox, full, sizeof(mailbox));
+		undo(&x);
+		return reply_makef(REPLY_MAILBOX_FULL, "<%s>", mailbox);
 	}
 	if (s->env->nrcpts == x.first_rcpt) /* every target was already a recipient */
 		return reply_makef(REPLY_RCPT_OK, "<%s>", shown);

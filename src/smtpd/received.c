@@ -3,23 +3,14 @@
 #include "smtpd/received.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "lib/util.h"
-
-void received_date(char *dst, size_t dstsize, unsigned long long wall_us)
-{
-	time_t t = (time_t)(wall_us / 1000000u);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(dst, dstsize, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
 
 int received_header(struct buf *out, const struct envelope *env, const char *hostname, bool esmtp, bool tls,
 		    bool auth, const char *single_rcpt)
 {
 	char date[64];
-	received_date(date, sizeof(date), env->arrival_us);
+	mail_date(date, sizeof(date), env->arrival_us);
 	/* RFC 3848 protocol names (S: TLS, A: authenticated); SMTPUTF8 sessions are UTF8SMTP
 	 * (RFC 6531 3.7.3), with the same suffixes */
 	const char *proto = env->smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";

@@ -15,7 +15,5 @@ int received_header(struct buf *out, const struct envelope *env, const char *hos
 		    bool auth, const char *single_rcpt);
 /* Count "Received:" header fields in the header section of msg (up to the first empty line). */
 unsigned received_count(const char *msg, size_t len);
-/* RFC 5322 date-time of a wall-clock time in microseconds, e.g. "Sun, 29 Nov 2026 15:19:17 +0000". */
-void received_date(char *dst, size_t dstsize, unsigned long long wall_us);
 
 #endif

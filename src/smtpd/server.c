@@ -172,8 +172,9 @@ void server_session_flush(struct server *srv, struct session *s)
 	}
 	if (s->out.len == 0)
 		buf_release(&s->out); /* idle sessions keep no buffers */
-	unsigned mask = (s->state == SESS_COMMIT || s->state == SESS_CLOSING) ? 0 : EV_READ;
-	if (s->out.len > 0)
+	unsigned mask = (s->state == SESS_COMMIT || s->state == SESS_CLOSING || s->output_paused) ? 0 : EV_READ;
+	/* paused: come back when the socket is writable to process the rest of the input */
+	if (s->out.len > 0 || s->output_paused)
 		mask |= write_wants ? write_wants : EV_WRITE;
 	session_set_io(srv, s, mask);
 	/* OpenSSL may hold decrypted bytes the socket will not signal again */
@@ -244,8 +245,12 @@ static void session_io(void *arg, unsigned events)
 		session_read(srv, s);
 		return; /* s may be gone; read also flushes */
 	}
-	if (events & EV_WRITE)
-		server_session_flush(srv, s);
+	if (events & EV_WRITE) {
+		if (s->output_paused)
+			session_process(srv, s); /* replies drained: go on with the commands read */
+		else
+			server_session_flush(srv, s);
+	}
 }
 
 static void session_tls_kick(void *arg)

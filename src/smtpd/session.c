@@ -17,6 +17,10 @@
  * pipelined group; a client that never reads is cut off by the timeout. */
 #define SESSION_OUT_LIMIT (256 * 1024)
 #define SESSION_IN_LIMIT (64 * 1024)
+/* A pipelining client may send 64 kB of HELP or VRFY in one go; its replies are many times
+ * that. Past this much unsent output, stop reading commands until the client has read
+ * some (backpressure), instead of overflowing SESSION_OUT_LIMIT. */
+#define SESSION_OUT_PAUSE (32 * 1024)
 
 static const char *const state_names[] = {"init", "ready", "mail", "rcpt", "data", "commit", "closing"};
 
@@ -161,9 +165,14 @@ static void command_line(struct session *s, const char *p, size_t linelen)
 size_t session_input(struct session *s, const char *data, size_t len)
 {
 	size_t off = 0;
+	s->output_paused = false;
 	/* after STARTTLS nothing more is read in plaintext: server.c discards the rest (RFC 3207
 	 * 4.2, CVE-2011-0411) */
 	while (off < len && s->state != SESS_CLOSING && s->state != SESS_COMMIT && !s->starttls_pending) {
+		if (s->out.len >= SESSION_OUT_PAUSE) {
+			s->output_paused = true;
+			break;
+		}
 		if (s->state == SESS_DATA) {
 			off += data_input(s, data + off, len - off);
 			continue;

@@ -51,6 +51,7 @@ struct session {
 	enum session_state state;
 	bool esmtp;
 	bool discarding_long_line; /* inside a command line over 512 octets */
+	bool output_paused; /* replies piled up past SESSION_OUT_PAUSE: input waits until they drain */
 	char helo[SMTP_HELO_MAX + 1];
 	unsigned errors;
 	struct buf in, out;

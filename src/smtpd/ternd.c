@@ -1,15 +1,19 @@
 /* ternd.c - the daemon's entry point: options, configuration, then the event loop.
  *   ternd [-c FILE] [-o key=value]... [-n] [-v]
  * -n checks the configuration and exits (0, or each error as file:line and 1). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "lib/fault.h"
 #include "lib/log.h"
 #include "lib/util.h"
+#include "queue/control.h"
 #include "queue/queue.h"
 #include "smtpd/privilege.h"
 #include "smtpd/server.h"
@@ -35,6 +39,18 @@ static enum log_level level_from(const char *s)
 	return LOG_INFO;
 }
 
+/* Each session is one descriptor: take the whole hard limit, so connection_limit (default
+ * 20000) is not cut short by a soft limit of 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_msg(LOG_WARN, "fd-limit-not-raised error=\"%s\"", strerror(errno));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
@@ -42,6 +58,7 @@ int main(int argc, char **argv)
 	size_t nover = 0;
 	bool check = false, verbose = false;
 	int opt;
+	fault_init();
 	while ((opt = getopt(argc, argv, "c:o:nvh")) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; break;
@@ -77,9 +94,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_DEBUG : level_from(conf->log_level));
+	raise_fd_limit();
 	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1, .local_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
+	struct control *control = NULL;
 	/* files ternd creates (spool segments, Maildir messages) are for the user alone; the
 	 * local socket is made 0666 explicitly */
 	umask(077);
@@ -94,6 +113,9 @@ int main(int argc, char **argv)
 	srv.queue = queue_open(srv.loop, conf, &err);
 	if (srv.queue == NULL)
 		goto out;
+	control = control_open(srv.loop, srv.queue, conf->spool, &err);
+	if (control == NULL)
+		goto out;
 	log_msg(LOG_INFO, "started hostname=%s domains=%s spool=%s pid=%d", conf->hostname, conf->domains.items[0],
 		conf->spool, (int)getpid());
 	rc = event_loop_run(srv.loop) < 0 ? 1 : 0;
@@ -102,6 +124,7 @@ out:
 	if (err.len)
 		fwrite(err.data, 1, err.len, stderr);
 	server_stop(&srv);
+	control_close(control);
 	queue_close(srv.queue);
 	event_loop_free(srv.loop);
 	conf_unref(srv.conf);

@@ -52,7 +52,8 @@ static void sendmail_usage(FILE *f)
 	      "  -i, -oi  a line with a single \".\" does not end the message\n"
 	      "  -f addr  envelope sender (default: your login name @ the host name)\n"
 	      "  -F name  full name for the From: header tern adds when there is none\n"
-	      "  -C file  configuration file (default: $TERN_CONFIG, else " CONF_DEFAULT_PATH ")\n"
+	      "  -C file  configuration file (default: $TERN_CONFIG, else " CONF_DEFAULT_PATH " if it exists,\n"
+	      "           else the built-in defaults)\n"
 	      "  Ignored for compatibility: -odi -odb -oem -oep -bm -v -U -G -Ooption -oXvalue, -N/-R/-V/-B/-L/-h with a value.\n"
 	      "  Exit status (sysexits.h): 0 queued, 64 usage, 65 data refused, 67 recipient refused,\n"
 	      "  69 refused, 75 temporary failure (try again), 78 configuration error.\n",
@@ -421,9 +422,13 @@ int tool_sendmail(int argc, char **argv)
 	rc = sendmail_options(&sm, argc, argv, &first);
 	if (rc != EX_OK)
 		return rc;
+	/* like the other tern commands (toolconf.c): -C, $TERN_CONFIG, the default file if it
+	 * exists, else the built-in defaults (a development ternd started here) */
 	const char *config = sm.config ? sm.config : getenv("TERN_CONFIG");
-	if (config == NULL || *config == '\0')
+	if ((config == NULL || *config == '\0') && access(CONF_DEFAULT_PATH, F_OK) == 0)
 		config = CONF_DEFAULT_PATH;
+	if (config && *config == '\0')
+		config = NULL;
 	/* only the spool, hostname and size limit matter here: the users and aliases files may
 	 * be unreadable for the user running sendmail, so they are not loaded */
 	static char no_users[] = "users=", no_aliases[] = "aliases=";
@@ -432,7 +437,7 @@ int tool_sendmail(int argc, char **argv)
 	buf_init(&err, 64 * 1024);
 	sm.conf = conf_load(config, ov, 2, &err);
 	if (sm.conf == NULL) {
-		fprintf(stderr, "sendmail: configuration %s has errors:\n", config);
+		fprintf(stderr, "sendmail: configuration %s has errors:\n", config ? config : "(built-in defaults)");
 		fwrite(err.data, 1, err.len, stderr);
 		buf_free(&err);
 		return EX_CONFIG;

@@ -123,9 +123,11 @@ class Ternd:
                     f.write("%s = %s\n" % (k, one))
         self.proc = None
 
-    def start(self):
+    def start(self, env=None):
+        """env: extra environment, e.g. {"TERN_FAULT": "commit-synced:40"} (src/lib/fault.h)."""
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([TERND, "-c", self.conf_path], stdout=self.logf, stderr=self.logf)
+        self.proc = subprocess.Popen([TERND, "-c", self.conf_path], stdout=self.logf, stderr=self.logf,
+                                     env=dict(os.environ, **(env or {})))
         wait_port(self.port, self.proc)
         return self
 

@@ -387,3 +387,19 @@ def test_sigterm_exits_despite_client_not_reading(make_ternd):
         assert t.proc.wait(timeout=10) == 0
     finally:
         s.close()
+
+
+def test_pipelined_help_burst_gets_every_reply(ternd, raw):
+    """64 kB of pipelined HELP commands in one send, whose replies are about a hundred times
+    larger than the input: the server stops reading while its replies pile up
+    (backpressure), and every command still gets its whole 214 reply, in order."""
+    c = raw()
+    c.greet()
+    n = 6000
+    c.send(b"HELP 550\r\n" * n + b"QUIT\r\n")
+    for i in range(n):
+        code, lines = c.reply()
+        assert code == 214, (i, lines)
+        assert len(lines) > 1
+    code, lines = c.reply()
+    assert code == 221, lines

@@ -221,3 +221,13 @@ def test_postmaster_alias(make_ternd, raw_to):
     msgs = t.wait_messages("carol", 1)
     assert len(msgs) == 1 and msgs[0].endswith(BODY)
     assert t.messages("postmaster") == []
+
+
+@pytest.mark.parametrize("local", ['"a b"', '"a,b"', '"a..b"'])
+def test_quoted_local_part_needing_quotes_is_unknown_user(raw, local):
+    """A local part that needs quotes names no mailbox (users and aliases are Dot-strings):
+    550 5.1.1 unknown user, not a relay refusal."""
+    c = ready(raw())
+    c.expect_cmd("MAIL FROM:<sender@test.example>", 250, "2.1.0")
+    c.expect_cmd("RCPT TO:<%s@test.example>" % local, 550, "5.1.1")
+    c.expect_cmd('RCPT TO:<"alice"@test.example>', 250, "2.1.5")  # needless quotes: alice
