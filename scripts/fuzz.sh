@@ -63,7 +63,7 @@ for target in "${targets[@]}"; do
 
 	libs=()
 	[ -f "$out/libtern-fuzz.a" ] && libs=("$out/libtern-fuzz.a")
-	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lpthread -o "$bin" >"$build_log" 2>&1; then
+	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lssl -lcrypto -lcrypt -lpthread -o "$bin" >"$build_log" 2>&1; then
 		echo "fuzz: $name: build failed:" >&2
 		tail -n 20 "$build_log" >&2
 		echo "fuzz: $name FAILED"

@@ -13,7 +13,9 @@
 #define CONF_LISTEN_MAX 16
 #define CONF_DEFAULT_PATH "/etc/tern/ternd.conf"
 
-enum listen_role { ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS };
+/* ROLE_LOCAL is the Unix socket <spool>/submit.sock (tern sendmail); it is never parsed
+ * from a listen line. */
+enum listen_role { ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS, ROLE_LOCAL };
 
 struct conf_listen {
 	enum listen_role role;
@@ -28,6 +30,7 @@ struct conf_list {
 
 struct users_table;
 struct alias_table;
+struct cidr;
 
 struct conf {
 	int refs;
@@ -54,9 +57,16 @@ struct conf {
 	uint64_t delay_warning_time;
 	char *user;
 	char *log_level;
+	char *tls_cert;
+	char *tls_key;
+	struct conf_list relay_networks;
+	uint64_t auth_fail_limit;
+	uint64_t auth_fail_window;
 	/* loaded from the files named above */
 	struct users_table *users_tab;
 	struct alias_table *alias_tab;
+	struct cidr *relay_nets; /* relay_networks, parsed */
+	size_t nrelay_nets;
 };
 
 /* Defaults, then FILE (NULL: defaults only), then each "key=value" override.
@@ -66,6 +76,10 @@ struct conf *conf_ref(struct conf *c);
 void conf_unref(struct conf *c);
 /* Is this domain (ASCII, any case, optional trailing dot) one of the local domains? */
 bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len);
+/* Is this client address (text form) inside one of relay_networks? */
+bool conf_in_relay_networks(const struct conf *c, const char *ip);
+/* Role name for logs: "mx", "submission", "submissions", "local". */
+const char *conf_role_name(enum listen_role role);
 /* Print every key with its default and doc (for `ternd -h` and docs/configuration.md). */
 void conf_print_keys(void);
 
