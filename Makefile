@@ -2,6 +2,8 @@
 #
 #   make            build build/ternd and build/tern
 #   make run        install missing packages (as root), build, run ternd on built-in defaults
+#                   (with a self-signed certificate made in var/tls/ for STARTTLS)
+#   make install    install ternd, tern and the sendmail/mailq links under PREFIX (DESTDIR too)
 #   make check      install missing packages (as root), then unit + e2e tests, the same
 #                   under ASan+UBSan, a short fuzz run, and the lint; ends "N passed, N failed"
 #   make asan       build into build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer
@@ -30,7 +32,10 @@ SMTPD_OBJ := $(call obj,$(SMTPD_SRC))
 TOOL_OBJ  := $(call obj,$(TOOL_SRC))
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run check test unit e2e asan fuzz lint bench callgrind clean deps deps-test
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all run check test unit e2e asan fuzz lint bench callgrind clean deps deps-test install
 all: $(BUILD)/ternd $(BUILD)/tern
 
 $(BUILD)/obj/%.o: %.c
@@ -62,7 +67,15 @@ deps-test:
 	@scripts/deps.sh test
 
 run: deps all
-	./$(BUILD)/ternd
+	@scripts/run.sh $(BUILD)
+
+# sendmail(1) and mailq(1) are the names cron, PHP and scripts call; tern dispatches on argv[0]
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/ternd $(DESTDIR)$(PREFIX)/sbin/ternd
+	install -m 0755 $(BUILD)/tern $(DESTDIR)$(PREFIX)/bin/tern
+	ln -sf ../bin/tern $(DESTDIR)$(PREFIX)/sbin/sendmail
+	ln -sf tern $(DESTDIR)$(PREFIX)/bin/mailq
 
 unit: $(UNIT_BIN)
 e2e: all

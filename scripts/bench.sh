@@ -6,6 +6,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
 work=$(mktemp -d /tmp/tern-bench.XXXXXX)
+chmod 755 "$work" # ternd drops to its user after binding, and must reach its spool here
 printf 'rcpt@bench.example\nsender@bench.example\n' >"$work/users"
 cat >"$work/ternd.conf" <<CONF
 hostname = bench.example

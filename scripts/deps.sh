@@ -4,7 +4,7 @@
 # See README.md "Dependencies" for why each package is here.
 set -eu
 RUN_PKGS="gcc make libc-ares-dev libssl-dev libcrypt-dev"
-TEST_PKGS="$RUN_PKGS libcmocka-dev python3 python3-pytest python3-aiosmtpd swaks curl postfix clang libclang-rt-14-dev valgrind dnsmasq-base dovecot-core dovecot-lmtpd"
+TEST_PKGS="$RUN_PKGS openssl libcmocka-dev python3 python3-pytest python3-aiosmtpd swaks curl msmtp postfix clang libclang-rt-14-dev valgrind dnsmasq-base dovecot-core dovecot-lmtpd"
 case "${1:-run}" in
 run) want=$RUN_PKGS ;;
 test) want=$TEST_PKGS ;;
@@ -14,6 +14,16 @@ missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# ternd drops root to this user after binding its ports (setting "user", default tern)
+add_user() {
+	id tern >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "the system user 'tern' is missing (run as root to create it)" >&2
+		return 0
+	fi
+	useradd --system --no-create-home --shell /usr/sbin/nologin tern
+}
+add_user
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "missing Debian packages:$missing (run as root to install them)" >&2

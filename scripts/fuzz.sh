@@ -4,7 +4,7 @@
 #
 # The library (every .c under src/lib/ src/conf/ src/explain/, by wildcard) is compiled
 # with the fuzzer and sanitizers into build-fuzz/libtern-fuzz.a, and each target links
-# against that archive (and c-ares and OpenSSL, which the queue's outbound delivery uses),
+# against that archive (and c-ares, OpenSSL and libcrypt: outbound delivery, TLS, AUTH),
 # so it pulls in only the objects it uses: a library file that does not compile yet only
 # fails the targets that need it. Each target runs on a copy of
 # fuzz/corpus/<name without fuzz_>/ (so the repository's corpus does not grow); crashes go
@@ -64,7 +64,7 @@ for target in "${targets[@]}"; do
 
 	libs=()
 	[ -f "$out/libtern-fuzz.a" ] && libs=("$out/libtern-fuzz.a")
-	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lcares -lssl -lcrypto -lpthread -o "$bin" >"$build_log" 2>&1; then
+	if ! "$CC" "${CFLAGS[@]}" "$target" "${libs[@]}" -lcares -lssl -lcrypto -lcrypt -lpthread -o "$bin" >"$build_log" 2>&1; then
 		echo "fuzz: $name: build failed:" >&2
 		tail -n 20 "$build_log" >&2
 		echo "fuzz: $name FAILED"

@@ -15,6 +15,7 @@
 #include "conf/users.h"
 #include "deliver/route.h"
 #include "lib/addr.h"
+#include "lib/cidr.h"
 #include "lib/util.h"
 
 enum conf_type { T_STR, T_UINT, T_SIZE, T_DURATION, T_LIST, T_LISTEN, T_DURATION_LIST };
@@ -62,6 +63,11 @@ static const struct conf_key conf_keys[] = {
 	K(max_attempts, T_UINT, 0, 1000000, "0", "outbound attempts before a recipient fails (0: only queue_lifetime limits)"),
 	K(user, T_STR, 0, 0, "tern", "unprivileged user ternd runs as after binding its ports"),
 	K(log_level, T_STR, 0, 0, "info", "debug, info, warn or error"),
+	K(tls_cert, T_STR, 0, 0, NULL, "PEM certificate chain for STARTTLS and implicit TLS (re-read on SIGHUP)"),
+	K(tls_key, T_STR, 0, 0, NULL, "PEM private key of tls_cert (re-read on SIGHUP, as the unprivileged user)"),
+	K(relay_networks, T_LIST, 0, 0, NULL, "client networks (CIDR, IPv4 or IPv6) that may relay without AUTH"),
+	K(auth_fail_limit, T_UINT, 1, 1000, "3", "failed AUTH attempts from one address before AUTH is refused with 454"),
+	K(auth_fail_window, T_DURATION, 1, 86400, "5m", "how long failed AUTH attempts count (and the refusal lasts)"),
 };
 
 struct conf_parse {
@@ -330,6 +336,7 @@ static void conf_free(struct conf *c)
 			list_free((struct conf_list *)field);
 	}
 	users_free(c->users_tab);
+	free(c->relay_nets);
 	aliases_free(c->alias_tab);
 	route_free(c->routes_tab);
 	free(c);
@@ -344,6 +351,21 @@ static void conf_set_hostname_default(struct conf *c)
 		str_copy(h, "localhost", sizeof(h));
 	h[sizeof(h) - 1] = '\0';
 	c->hostname = xstrdup(h);
+}
+
+/* A submission listener is useless without TLS (AUTH is offered only over TLS, RFC 8314
+ * 3.3 / RFC 4954 4), and the cert and key go together. Their content is checked by
+ * tls.c when ternd loads them. */
+static void conf_check_tls(struct conf_parse *p, const struct conf *c, const char *file)
+{
+	p->file = file ? file : "(defaults)";
+	p->line = 0;
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL))
+		conf_error(p, "tls_cert and tls_key must be set together");
+	for (size_t i = 0; i < c->listen_count; i++)
+		if (c->listen[i].role != ROLE_MX && c->tls_cert == NULL)
+			conf_error(p, "listen %s %s:%s needs tls_cert and tls_key (AUTH is only offered over TLS)",
+				   conf_role_name(c->listen[i].role), c->listen[i].host, c->listen[i].port);
 }
 
 struct conf *conf_load(const char *file, char **overrides, size_t noverrides, struct buf *errors)
@@ -384,6 +406,20 @@ struct conf *conf_load(const char *file, char **overrides, size_t noverrides, st
 		p.line = 0;
 		conf_error(&p, "domains: at least one local domain is required");
 	}
+	conf_check_tls(&p, c, file);
+	if (c->relay_networks.count > 0) {
+		c->relay_nets = xcalloc(c->relay_networks.count, sizeof(*c->relay_nets));
+		for (size_t i = 0; i < c->relay_networks.count; i++) {
+			if (cidr_parse(c->relay_networks.items[i], &c->relay_nets[c->nrelay_nets]) < 0) {
+				p.file = file ? file : "(defaults)";
+				p.line = 0;
+				conf_error(&p, "relay_networks: '%s' is not an address or network (192.0.2.0/24, 2001:db8::/32)",
+					   c->relay_networks.items[i]);
+				continue;
+			}
+			c->nrelay_nets++;
+		}
+	}
 	if (c->users) {
 		c->users_tab = users_load(c->users, errors, &p.nerrors);
 	}
@@ -420,6 +456,25 @@ bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len)
 }
 
 int conf_parse_duration(const char *v, uint64_t *out) { return parse_scaled(v, T_DURATION, out); }
+
+bool conf_in_relay_networks(const struct conf *c, const char *ip)
+{
+	for (size_t i = 0; i < c->nrelay_nets; i++)
+		if (cidr_match(&c->relay_nets[i], ip))
+			return true;
+	return false;
+}
+
+const char *conf_role_name(enum listen_role role)
+{
+	switch (role) {
+	case ROLE_MX: return "mx";
+	case ROLE_SUBMISSION: return "submission";
+	case ROLE_SUBMISSIONS: return "submissions";
+	case ROLE_LOCAL: return "local";
+	}
+	return "?";
+}
 
 void conf_print_keys(void)
 {

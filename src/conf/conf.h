@@ -13,7 +13,9 @@
 #define CONF_LISTEN_MAX 16
 #define CONF_DEFAULT_PATH "/etc/tern/ternd.conf"
 
-enum listen_role { ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS };
+/* ROLE_LOCAL is the Unix socket <spool>/submit.sock (tern sendmail); it is never parsed
+ * from a listen line. */
+enum listen_role { ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS, ROLE_LOCAL };
 
 struct conf_listen {
 	enum listen_role role;
@@ -29,6 +31,7 @@ struct conf_list {
 struct users_table;
 struct alias_table;
 struct route_table;
+struct cidr;
 
 struct conf {
 	int refs;
@@ -64,10 +67,17 @@ struct conf {
 	uint64_t max_attempts;
 	char *user;
 	char *log_level;
+	char *tls_cert;
+	char *tls_key;
+	struct conf_list relay_networks;
+	uint64_t auth_fail_limit;
+	uint64_t auth_fail_window;
 	/* loaded from the files named above */
 	struct users_table *users_tab;
 	struct alias_table *alias_tab;
 	struct route_table *routes_tab; /* routes file + relayhost (src/deliver/route.c) */
+	struct cidr *relay_nets; /* relay_networks, parsed */
+	size_t nrelay_nets;
 };
 
 /* Defaults, then FILE (NULL: defaults only), then each "key=value" override.
@@ -79,6 +89,10 @@ void conf_unref(struct conf *c);
 bool conf_is_local_domain(const struct conf *c, const char *domain, size_t len);
 /* A duration like the table's ("90", "5m", "4h", "5d") in seconds; -1 if malformed. */
 int conf_parse_duration(const char *v, uint64_t *out);
+/* Is this client address (text form) inside one of relay_networks? */
+bool conf_in_relay_networks(const struct conf *c, const char *ip);
+/* Role name for logs: "mx", "submission", "submissions", "local". */
+const char *conf_role_name(enum listen_role role);
 /* Print every key with its default and doc (for `ternd -h` and docs/configuration.md). */
 void conf_print_keys(void);
 

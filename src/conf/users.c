@@ -60,14 +60,16 @@ struct users_table *users_load(const char *path, struct buf *errors, int *nerror
 			s++;
 		if (*s == '\0' || *s == '#')
 			continue;
-		char *colon = strchr(s, ':');
+		/* "address hash" (what tern passwd prints) or "address:hash"; crypt(3) hashes
+		 * contain neither ':' nor whitespace. Further fields are reserved. */
+		char *sep = s + strcspn(s, ": \t");
 		char *hash = NULL;
-		if (colon) {
-			*colon = '\0';
-			hash = colon + 1;
-			hash[strcspn(hash, ":")] = '\0'; /* further fields are reserved */
+		if (*sep) {
+			*sep = '\0';
+			hash = sep + 1;
+			hash += strspn(hash, " \t");
+			hash[strcspn(hash, ": \t")] = '\0';
 		}
-		s[strcspn(s, " \t")] = '\0';
 		char *at = strrchr(s, '@');
 		char key[ADDR_MAILBOX_MAX + 1];
 		if (at == NULL || at == s || at[1] == '\0' ||

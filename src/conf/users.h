@@ -1,4 +1,5 @@
-/* users.h - the local users file: one address per line, "local@domain[:crypt-hash]".
+/* users.h - the local users file: one address per line, "local@domain [crypt-hash]" (or
+ * "local@domain:crypt-hash").
  * Trusted input (admin-written), parsed with file:line errors. Lookups are case-insensitive
  * (see architecture.md, "Recipient policy"). */
 #ifndef TERN_USERS_H

@@ -7,6 +7,7 @@
 
 #include "lib/latency.h"
 #include "lib/log.h"
+#include "lib/msghdr.h"
 #include "lib/util.h"
 #include "queue/queue.h"
 #include "smtpd/commands.h"
@@ -39,9 +40,10 @@ struct reply cmd_data(struct session *s, const char *args, size_t len)
 	buf_reset(&env->data);
 	env->data.limit = SIZE_MAX;
 	const char *single = env->nrcpts == 1 ? env->rcpts[0].address : NULL;
-	received_header(&env->data, env, s->conf->hostname, s->esmtp, single);
+	received_header(&env->data, env, s->conf->hostname, s->esmtp, s->tls, s->auth_user != NULL, single);
 	env->data.limit = env->data.len + s->conf->message_size_limit;
 	memset(&s->dr, 0, sizeof(s->dr));
+	s->dr.body_start = env->data.len; /* the client's bytes start after our Received: */
 	s->dr.st = D_BOL;
 	session_set_state(s, SESS_DATA);
 	return reply_make(REPLY_DATA_GO, NULL);
@@ -54,6 +56,50 @@ static void body_append(struct session *s, const char *p, size_t n)
 	s->dr.size += n;
 	if (!s->dr.too_big && buf_append(&s->env->data, p, n) < 0)
 		s->dr.too_big = true; /* keep reading to the end, then 552 */
+}
+
+/* RFC 6409 8.2, 8.3: a submission server adds Message-ID: and Date: when the user's program
+ * did not. They go right after our Received: header, before the client's fields. The
+ * message was within message_size_limit; these two short lines may pass it by their size. */
+static void submission_headers(struct session *s)
+{
+	struct envelope *env = s->env;
+	const char *msg = env->data.data + s->dr.body_start;
+	size_t mlen = env->data.len - s->dr.body_start;
+	bool has_id = false, has_date = false;
+	struct msghdr_iter it;
+	struct msghdr_field f;
+	msghdr_iter_init(&it, msg, mlen);
+	while (msghdr_next(&it, &f)) {
+		has_id |= msghdr_name_is(&f, "Message-ID");
+		has_date |= msghdr_name_is(&f, "Date");
+	}
+	if (has_id && has_date)
+		return;
+	char add[600];
+	size_t n = 0;
+	if (!has_id)
+		n += (size_t)snprintf(add + n, sizeof(add) - n, "Message-ID: <%s@%s>\r\n", env->id, s->conf->hostname);
+	if (!has_date && n < sizeof(add)) {
+		char date[64];
+		mail_date(date, sizeof(date), env->arrival_us); /* RFC 5322 3.3, in UTC */
+		n += (size_t)snprintf(add + n, sizeof(add) - n, "Date: %s\r\n", date);
+	}
+	/* a message that starts with its body (no fields, no empty line) gets the separator */
+	if (it.off == 0 && mlen > 0 && msg[0] != '\r' && n + 2 < sizeof(add)) {
+		add[n++] = '\r';
+		add[n++] = '\n';
+	}
+	if (n >= sizeof(add))
+		return;
+	struct buf nb;
+	buf_init(&nb, SIZE_MAX);
+	buf_append(&nb, env->data.data, s->dr.body_start);
+	buf_append(&nb, add, n);
+	buf_append(&nb, msg, mlen);
+	nb.limit = env->data.limit + n;
+	buf_free(&env->data);
+	env->data = nb;
 }
 
 static void data_finish(struct session *s)
@@ -78,6 +124,8 @@ static void data_finish(struct session *s)
 		session_reply_id(s, REPLY_TOO_MANY_HOPS, n);
 		return;
 	}
+	if (s->auth_user || s->role == ROLE_LOCAL)
+		submission_headers(s);
 	struct queue *q = s->srv ? s->srv->queue : NULL;
 	str_copy(s->pending_qid, env->id, sizeof(s->pending_qid));
 	if (q == NULL) { /* unit tests without a queue */

@@ -44,9 +44,16 @@ struct reply cmd_ehlo(struct session *s, const char *args, size_t len)
 		return first;
 	char size[32];
 	snprintf(size, sizeof(size), "SIZE %llu", (unsigned long long)s->conf->message_size_limit);
-	const char *ext[] = {first.arg, "PIPELINING", size, "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES", "HELP"};
+	const char *ext[10] = {first.arg, "PIPELINING", size, "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"};
+	size_t n = 6;
+	if (s->tls_offered && !s->tls) /* RFC 3207 4.2: not again once TLS is up */
+		ext[n++] = "STARTTLS";
+	/* RFC 4954 4 and RFC 8314 3.3: AUTH only over TLS, and only where users submit */
+	if (s->tls && (s->role == ROLE_SUBMISSION || s->role == ROLE_SUBMISSIONS))
+		ext[n++] = "AUTH PLAIN LOGIN";
+	ext[n++] = "HELP";
 	/* RFC 2034 3: no enhanced code on the EHLO reply */
-	for (size_t i = 0; i < ARRAY_LEN(ext); i++)
-		reply_format_line(&s->out, 250, NULL, ext[i], i + 1 == ARRAY_LEN(ext));
+	for (size_t i = 0; i < n; i++)
+		reply_format_line(&s->out, 250, NULL, ext[i], i + 1 == n);
 	return reply_make(REPLY_NONE, NULL);
 }

@@ -65,7 +65,7 @@ struct reply cmd_help(struct session *s, const char *args, size_t len)
 {
 	if (len == 0) {
 		static const char *const general[] = {
-		    "tern ESMTP: commands HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP",
+		    "tern ESMTP: commands HELO EHLO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT VRFY HELP",
 		    "HELP <command> shows its syntax; HELP <reply code> (e.g. HELP 550) explains a reply",
 		    "Explain any reply on the command line with: tern explain \"550 5.1.1 ...\"",
 		};

@@ -39,6 +39,10 @@ struct reply cmd_quit(struct session *s, const char *args, size_t len);
 struct reply cmd_vrfy(struct session *s, const char *args, size_t len);
 struct reply cmd_expn(struct session *s, const char *args, size_t len);
 struct reply cmd_help(struct session *s, const char *args, size_t len);
+struct reply cmd_starttls(struct session *s, const char *args, size_t len);
+struct reply cmd_auth(struct session *s, const char *args, size_t len);
+/* auth.c: one client line of the AUTH exchange (s->auth_step != AUTH_NONE). */
+struct reply auth_continue(struct session *s, const char *line, size_t len);
 
 /* cmd_data.c: feed message bytes while in SESS_DATA; returns bytes consumed. */
 size_t data_input(struct session *s, const char *data, size_t len);

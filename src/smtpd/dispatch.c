@@ -22,9 +22,11 @@ static const struct command command_table[] = {
 	{"VRFY", cmd_vrfy, ANY_STATE, NULL, "VRFY <user>: answered 252 (users are not disclosed)"},
 	{"EXPN", cmd_expn, ANY_STATE, NULL, "EXPN <list>: not available (502)"},
 	{"HELP", cmd_help, ANY_STATE, NULL, "HELP [command | reply code]: this help"},
+	/* RFC 3207: not inside a transaction (the client must not lose what it said) */
+	{"STARTTLS", cmd_starttls, IN(SESS_INIT) | IN(SESS_READY), NULL, "STARTTLS: start TLS (RFC 3207)"},
+	/* RFC 4954 4: after EHLO, not during a transaction */
+	{"AUTH", cmd_auth, IN(SESS_READY), NULL, "AUTH PLAIN|LOGIN [initial-response]: log in (RFC 4954), over TLS only"},
 	/* known, not implemented: RFC 5321 4.2.4 says 502 */
-	{"STARTTLS", NULL, ANY_STATE, NULL, NULL},
-	{"AUTH", NULL, ANY_STATE, NULL, NULL},
 	{"BDAT", NULL, ANY_STATE, NULL, NULL},
 	{"ETRN", NULL, ANY_STATE, NULL, NULL},
 	{"TURN", NULL, ANY_STATE, NULL, NULL},
@@ -53,8 +55,10 @@ const struct command *commands_find(const char *name, size_t len)
 /* The 503 text when a command comes out of order. */
 static const char *sequence_text(const struct command *c, enum session_state st)
 {
-	if (st == SESS_INIT && strcmp(c->name, "MAIL") == 0)
+	if (st == SESS_INIT && (strcmp(c->name, "MAIL") == 0 || strcmp(c->name, "AUTH") == 0))
 		return "send HELO or EHLO first";
+	if (strcmp(c->name, "AUTH") == 0 || strcmp(c->name, "STARTTLS") == 0)
+		return "not allowed during a mail transaction";
 	if (strcmp(c->name, "MAIL") == 0)
 		return "nested MAIL command; finish or RSET the current message first";
 	if (st == SESS_INIT || st == SESS_READY)

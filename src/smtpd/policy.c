@@ -149,8 +149,18 @@ struct reply policy_rcpt(struct session *s, const struct addr_path *a)
 		domain = s->conf->domains.items[0];
 		dlen = strlen(domain);
 	}
-	if (a->domain_literal || !conf_is_local_domain(s->conf, domain, dlen))
-		return reply_make(REPLY_RELAY_DENIED, shown);
+	if (a->domain_literal || !conf_is_local_domain(s->conf, domain, dlen)) {
+		/* relaying: only for clients that may (logged in, the local socket, relay_networks);
+		 * an IP-literal destination is refused even then (no relaying by address) */
+		if (a->domain_literal || !session_may_relay(s))
+			return reply_make(REPLY_RELAY_DENIED, shown);
+		size_t before = s->env->nrcpts;
+		for (size_t i = 0; i < before; i++)
+			if (str_ieq(s->env->rcpts[i].address, shown))
+				return reply_makef(REPLY_RCPT_OK, "<%s>", shown); /* the same mailbox twice: one copy */
+		envelope_add_rcpt(s->env, shown, shown, RCPT_REMOTE);
+		return reply_makef(REPLY_RCPT_OK, "<%s>", shown);
+	}
 	if (addr_has_routing_chars(a))
 		return reply_make(REPLY_RELAY_DENIED, shown);
 	/* A local part that needs quotes ("a b") names no mailbox here: users and aliases are

@@ -6,15 +6,17 @@
 
 #include "lib/util.h"
 
-int received_header(struct buf *out, const struct envelope *env, const char *hostname, bool esmtp,
-		    const char *single_rcpt)
+int received_header(struct buf *out, const struct envelope *env, const char *hostname, bool esmtp, bool tls,
+		    bool auth, const char *single_rcpt)
 {
 	char date[64];
 	mail_date(date, sizeof(date), env->arrival_us);
-	/* RFC 3848 protocol names; SMTPUTF8 sessions are UTF8SMTP (RFC 6531 3.7.3) */
+	/* RFC 3848 protocol names (S: TLS, A: authenticated); SMTPUTF8 sessions are UTF8SMTP
+	 * (RFC 6531 3.7.3), with the same suffixes */
 	const char *proto = env->smtputf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP";
-	int r = buf_printf(out, "Received: from %s ([%s])\r\n\tby %s (tern) with %s id %s", env->helo,
-			   env->client_ip, hostname, proto, env->id);
+	const char *suffix = !esmtp ? "" : tls && auth ? "SA" : tls ? "S" : auth ? "A" : "";
+	int r = buf_printf(out, "Received: from %s ([%s])\r\n\tby %s (tern) with %s%s id %s", env->helo,
+			   env->client_ip, hostname, proto, suffix, env->id);
 	if (r == 0 && single_rcpt)
 		r = buf_printf(out, "\r\n\tfor <%s>", single_rcpt);
 	if (r == 0)

@@ -13,6 +13,7 @@
 
 struct queue;
 struct session;
+struct ssl_ctx_st;
 
 struct server {
 	struct event_loop *loop;
@@ -25,6 +26,9 @@ struct server {
 	enum listen_role listen_roles[CONF_LISTEN_MAX];
 	size_t nlisten;
 	int signal_fd;
+	struct ssl_ctx_st *tls_ctx; /* NULL: no TLS configured */
+	int local_fd;               /* <spool>/submit.sock (ROLE_LOCAL), -1 until opened */
+	char local_path[108];
 	struct session *sessions; /* doubly linked */
 	size_t nsessions;
 	struct ip_count *ip_counts[1024];
@@ -34,6 +38,10 @@ struct server {
 };
 
 int server_start(struct server *srv, struct buf *err);
+/* (Re)build the TLS context from the current configuration; -1 (logged) if it fails. */
+int server_load_tls(struct server *srv);
+/* Open the local submission socket <spool>/submit.sock (mode 0666), after the spool exists. */
+int server_open_local(struct server *srv, struct buf *err);
 /* Called after the event loop stops: free everything. */
 void server_stop(struct server *srv);
 /* Session asks: write what is queued in s->out, close if the session is closing. */

@@ -4,6 +4,7 @@
 #include "smtpd/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/log.h"
@@ -42,6 +43,9 @@ void session_cleanup(struct session *s)
 	else
 		envelope_free(s->env);
 	s->env = NULL;
+	free(s->auth_user);
+	s->auth_user = NULL;
+	explicit_bzero(s->auth_login_name, sizeof(s->auth_login_name));
 	buf_free(&s->in);
 	buf_free(&s->out);
 	conf_unref(s->conf);
@@ -54,6 +58,23 @@ void session_set_state(struct session *s, enum session_state st)
 		return; /* nothing reopens a closing session */
 	log_msg(LOG_DEBUG, "state sid=%s from=%s to=%s", s->id, state_names[s->state], state_names[st]);
 	s->state = st;
+}
+
+void session_tls_started(struct session *s)
+{
+	session_reset_transaction(s);
+	s->tls = true;
+	s->helo[0] = '\0';
+	s->esmtp = false;
+	s->auth_step = AUTH_NONE;
+	free(s->auth_user); /* cannot happen (AUTH needs TLS), but never carry it over */
+	s->auth_user = NULL;
+	session_set_state(s, SESS_INIT);
+}
+
+bool session_may_relay(const struct session *s)
+{
+	return s->auth_user != NULL || s->role == ROLE_LOCAL || conf_in_relay_networks(s->conf, s->client_ip);
 }
 
 void session_reset_transaction(struct session *s)
@@ -120,6 +141,8 @@ void session_reply_id(struct session *s, enum reply_id id, const char *arg)
  * 512 octets including CRLF. */
 static void command_line(struct session *s, const char *p, size_t linelen)
 {
+	if (linelen > SMTP_LINE_MAX || linelen < 2 || p[linelen - 2] != '\r')
+		s->auth_step = AUTH_NONE; /* a broken line ends an AUTH exchange too */
 	if (linelen > SMTP_LINE_MAX) {
 		session_reply_id(s, REPLY_LINE_TOO_LONG, NULL);
 		return;
@@ -132,6 +155,10 @@ static void command_line(struct session *s, const char *p, size_t linelen)
 		session_reply_id(s, REPLY_UNKNOWN_COMMAND, NULL);
 		return;
 	}
+	if (s->auth_step != AUTH_NONE) { /* a line of the AUTH exchange, not a command */
+		session_reply(s, auth_continue(s, p, linelen - 2));
+		return;
+	}
 	commands_dispatch(s, p, linelen - 2);
 }
 
@@ -139,7 +166,9 @@ size_t session_input(struct session *s, const char *data, size_t len)
 {
 	size_t off = 0;
 	s->output_paused = false;
-	while (off < len && s->state != SESS_CLOSING && s->state != SESS_COMMIT) {
+	/* after STARTTLS nothing more is read in plaintext: server.c discards the rest (RFC 3207
+	 * 4.2, CVE-2011-0411) */
+	while (off < len && s->state != SESS_CLOSING && s->state != SESS_COMMIT && !s->starttls_pending) {
 		if (s->out.len >= SESSION_OUT_PAUSE) {
 			s->output_paused = true;
 			break;
@@ -155,6 +184,7 @@ size_t session_input(struct session *s, const char *data, size_t len)
 			if (lf == NULL)
 				return len;
 			s->discarding_long_line = false;
+			s->auth_step = AUTH_NONE;
 			off += (size_t)(lf - p) + 1;
 			session_reply_id(s, REPLY_LINE_TOO_LONG, NULL);
 			continue;

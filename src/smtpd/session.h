@@ -30,9 +30,16 @@ struct data_reader {
 	bool too_big;
 	bool bare_eol;
 	uint64_t size;
+	size_t body_start; /* offset in env->data after our Received: header */
 };
 
+/* The AUTH exchange in progress (auth.c), RFC 4954 4. */
+enum auth_step { AUTH_NONE, AUTH_PLAIN_WAIT, AUTH_LOGIN_USER, AUTH_LOGIN_PASS };
+
+#define AUTH_NAME_MAX 255 /* RFC 4616 2: authcid is at most 255 octets */
+
 struct server;
+struct ssl_st;
 
 struct session {
 	struct server *srv;
@@ -51,6 +58,19 @@ struct session {
 	struct buf in, out;
 	struct event_timer idle;
 	unsigned io_mask;
+	/* TLS (tls.c; server.c drives it): the session core only sets starttls_pending */
+	struct ssl_st *ssl;
+	bool tls;              /* TLS is up on this connection */
+	bool tls_offered;      /* TLS is configured and this is not the local socket */
+	bool tls_implicit;     /* submissions: greet after the handshake */
+	bool tls_handshaking;
+	bool starttls_pending; /* 220 queued: the rest of the input is discarded, then handshake */
+	unsigned tls_want;     /* EV_READ/EV_WRITE the TLS layer waits for */
+	struct event_timer tls_kick; /* read again: OpenSSL holds decrypted bytes */
+	/* AUTH (auth.c) */
+	enum auth_step auth_step;
+	char *auth_user; /* the authenticated users-file address; NULL before AUTH */
+	char auth_login_name[AUTH_NAME_MAX + 1];
 	/* the transaction */
 	struct envelope *env;
 	size_t rcpts_tried;
@@ -78,6 +98,11 @@ void session_set_state(struct session *s, enum session_state st);
 void session_reset_transaction(struct session *s);
 /* Server-initiated close: "421 ..." then close once flushed. */
 void session_close_with(struct session *s, enum reply_id id);
+/* TLS is up (after STARTTLS or on a submissions port): forget what was said in plaintext
+ * (RFC 3207 4.2): back to SESS_INIT, the client must EHLO again. */
+void session_tls_started(struct session *s);
+/* May this session relay to foreign domains (authenticated, local socket, relay_networks)? */
+bool session_may_relay(const struct session *s);
 /* The queue's answer to a commit (cmd_data.c). */
 void session_commit_done(struct session *s, int result, const char *what, const char *qid);
 

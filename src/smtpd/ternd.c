@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/conf.h"
@@ -14,6 +15,7 @@
 #include "lib/util.h"
 #include "queue/control.h"
 #include "queue/queue.h"
+#include "smtpd/privilege.h"
 #include "smtpd/server.h"
 
 static void usage(FILE *f)
@@ -93,11 +95,20 @@ int main(int argc, char **argv)
 	}
 	log_set_level(verbose ? LOG_DEBUG : level_from(conf->log_level));
 	raise_fd_limit();
-	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1};
+	struct server srv = {.conf = conf, .conf_file = file, .overrides = overrides, .noverrides = nover, .signal_fd = -1, .local_fd = -1};
 	srv.loop = event_loop_new();
 	int rc = 1;
 	struct control *control = NULL;
+	/* files ternd creates (spool segments, Maildir messages) are for the user alone; the
+	 * local socket is made 0666 explicitly */
+	umask(077);
+	struct privilege priv = {0};
 	if (srv.loop == NULL || server_start(&srv, &err) < 0)
+		goto out;
+	/* as root: ports bound, TLS key read; now the directories, the local socket, and then no
+	 * more root before the queue or any session reads a byte */
+	if (privilege_prepare(conf, &priv, &err) < 0 || server_open_local(&srv, &err) < 0 ||
+	    privilege_drop(conf, &priv, &err) < 0)
 		goto out;
 	srv.queue = queue_open(srv.loop, conf, &err);
 	if (srv.queue == NULL)

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "tools/explain.h"
+#include "tools/passwd.h"
 #include "tools/queue.h"
+#include "tools/sendmail.h"
 
 struct tern_command {
 	const char *name;
@@ -13,10 +15,12 @@ struct tern_command {
 	const char *help;                  /* one line for `tern help` */
 };
 
-/* One row per subcommand. sendmail and passwd (issue 6) go here. */
+/* One row per subcommand. */
 static const struct tern_command tern_commands[] = {
 	{"explain", tool_explain, "explain an SMTP reply, a reply code or a bounce in plain words"},
 	{"queue", tool_queue, "list the queue, show a message's attempts; flush, delete, hold, release"},
+	{"sendmail", tool_sendmail, "hand a message on stdin to the running ternd (sendmail(1) interface)"},
+	{"passwd", tool_passwd, "print a password hash for the users file"},
 };
 
 /* Installed under another name (a symlink), tern runs the matching subcommand. */

@@ -6,8 +6,11 @@ normal build and once with the ASan+UBSan build (build-asan)."""
 import os
 import re
 import signal
+import shutil
 import socket
+import ssl
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -16,6 +19,36 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("TERN_BUILD", "build"))
 TERND = os.path.join(BUILD, "ternd")
 TERN = os.path.join(BUILD, "tern")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """A private base directory per run: pytest's shared /tmp/pytest-of-<user>/ keeps only the
+    three newest runs and deletes older ones, so runs of other checkouts on this machine
+    could delete a directory under a running ternd (the symptom: messages that never
+    arrive)."""
+    if not config.option.basetemp:
+        config.option.basetemp = tempfile.mkdtemp(prefix="tern-e2e-")
+        config._tern_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    base = getattr(config, "_tern_basetemp", None)
+    if base:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def traversable(path):
+    """Make path and its parents searchable by others (pytest's base directory is 0700), so
+    that ternd, once it runs as the unprivileged user, can reach its spool and Maildirs."""
+    path = os.path.abspath(path)
+    while path not in ("/", ""):
+        st = os.stat(path)
+        if st.st_uid == os.getuid() and (st.st_mode & 0o005) != 0o005:
+            os.chmod(path, st.st_mode | 0o005)
+        if path in ("/tmp", os.path.dirname(ROOT)):
+            break
+        path = os.path.dirname(path)
 
 
 def free_port():
@@ -41,11 +74,18 @@ def wait_port(port, proc, timeout=10.0):
 class Ternd:
     """One ternd instance. conf: extra settings; users/aliases: file contents."""
 
-    def __init__(self, base, conf=None, users=None, aliases=None):
+    def __init__(self, base, conf=None, users=None, aliases=None, roles=(), tls=None):
         self.base = str(base)
         os.makedirs(self.base, exist_ok=True)
+        # ternd started as root runs as the user "tern": it must be able to reach its files
+        traversable(self.base)
         self.port = free_port()
+        # roles: extra listeners ("submission", "submissions"), each on its own port
+        self.ports = {"mx": self.port}
+        for role in roles:
+            self.ports[role] = free_port()
         self.spool = os.path.join(self.base, "spool")
+        self.sock = os.path.join(self.spool, "submit.sock")
         self.mail = os.path.join(self.base, "mail")
         self.log = os.path.join(self.base, "ternd.log")
         self.conf_path = os.path.join(self.base, "ternd.conf")
@@ -73,6 +113,11 @@ class Ternd:
             with open(path, "w") as f:
                 f.write(aliases)
             settings["aliases"] = path
+        if roles:
+            settings["listen"] = ["127.0.0.1:%d" % self.port] + [
+                "%s 127.0.0.1:%d" % (r, self.ports[r]) for r in roles]
+        if tls:
+            settings["tls_cert"], settings["tls_key"] = tls
         settings.update(conf or {})
         with open(self.conf_path, "w") as f:
             f.write("# written by tests/e2e/conftest.py\n")
@@ -119,6 +164,22 @@ class Ternd:
         out += ["%s = %s" % (k, v) for k, v in settings.items()]
         with open(self.conf_path, "w") as f:
             f.write("\n".join(out) + "\n")
+
+    def give(self, path):
+        """A directory the test made inside the daemon's tree (as root) must belong to the
+        user ternd runs as ("tern" after the privilege drop): chown it and its parents up to
+        the base directory."""
+        if os.getuid() != 0:
+            return
+        import pwd
+        try:
+            pw = pwd.getpwnam("tern")
+        except KeyError:
+            return
+        path = os.path.abspath(path)
+        while path.startswith(self.base + os.sep):
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+            path = os.path.dirname(path)
 
     def maildir(self, user, domain="test.example"):
         return os.path.join(self.mail, domain, user, "Maildir")
@@ -258,6 +319,16 @@ class Raw:
         except ConnectionResetError:
             return True
 
+    def tls(self):
+        """Start TLS on the connection (after a 220 to STARTTLS, or at once on an implicit
+        TLS port). Whatever was buffered in plaintext must have been read first."""
+        assert self.buf == b"", "plaintext left unread before TLS: %r" % self.buf
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.s = ctx.wrap_socket(self.s, server_hostname="mx.test.example")
+        return self.s
+
     def close(self):
         self.s.close()
 
@@ -290,3 +361,52 @@ def raw_to():
     yield connect
     for c in clients:
         c.close()
+
+
+# --- TLS and AUTH (issue 6) ---
+
+PASSWORDS = {"alice@test.example": "alice's secret pw", "bob@test.example": "B0b-p4ss:word"}
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A self-signed certificate for mx.test.example: (cert path, key path). The key is
+    readable by ternd's unprivileged user, which re-reads it on SIGHUP."""
+    d = tmp_path_factory.mktemp("tls")
+    traversable(d)
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=mx.test.example", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o644)
+    return cert, key
+
+
+@pytest.fixture(scope="session")
+def users_with_passwords():
+    """A users file: alice and bob with password hashes made by `tern passwd` (yescrypt for
+    alice, SHA-512 for bob), carol without a hash (cannot log in), sender without one."""
+    lines = []
+    for (addr, pw), opts in zip(sorted(PASSWORDS.items()), ([], ["--sha512"])):
+        r = subprocess.run([TERN, "passwd"] + opts + [addr], input=pw + "\n", capture_output=True,
+                           text=True, timeout=60, check=True)
+        lines.append(r.stdout.strip())
+    lines += ["carol@test.example", "sender@test.example"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def submit_ternd(make_ternd, tls_files, users_with_passwords):
+    """ternd with an MX listener (port), submission (ports["submission"]) and submissions
+    (ports["submissions"]), TLS and password users."""
+    def make(**kw):
+        kw.setdefault("users", users_with_passwords)
+        return make_ternd(roles=("submission", "submissions"), tls=tls_files, **kw)
+    return make
+
+
+def tls_client(port):
+    """A Raw client on an implicit-TLS port: the handshake first, then the greeting."""
+    c = Raw(port)
+    c.tls()
+    return c

@@ -15,6 +15,7 @@ def block_maildir(t, user):
     """A FILE where the user's Maildir directory should be: delivery fails even for root."""
     path = t.maildir(user)
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    t.give(os.path.dirname(path))  # ternd runs as "tern": the other users' Maildirs go there too
     with open(path, "w") as f:
         f.write("not a directory\n")
     return path

@@ -428,6 +428,7 @@ def test_unwritable_maildir_deferred_then_delivered(ternd, raw):
     # a FILE where alice's Maildir directory should be: fails even for root
     blocker = ternd.maildir("alice")
     os.makedirs(os.path.dirname(blocker))
+    ternd.give(os.path.dirname(blocker))  # ternd runs as "tern": bob's Maildir goes there too
     with open(blocker, "w") as f:
         f.write("not a directory\n")
     c = ready(raw())

@@ -56,7 +56,8 @@ static void test_values_and_units(void **state)
 	buf_init(&err, 4096);
 	struct conf *c = load_text("# comment\nhostname = mx.example\nmessage_size_limit = 25m\n"
 				   "timeout = 5m\nlisten = submission [::1]:587\nlisten = 127.0.0.1:25\n"
-				   "domains = a.example,\n  b.example\n", &err);
+				   "domains = a.example,\n  b.example\n"
+				   "tls_cert = /etc/tern/cert.pem\ntls_key = /etc/tern/key.pem\n", &err);
 	assert_non_null(c);
 	assert_string_equal(c->hostname, "mx.example");
 	assert_int_equal(c->message_size_limit, 25 * 1024 * 1024);
@@ -67,6 +68,35 @@ static void test_values_and_units(void **state)
 	assert_int_equal(c->domains.count, 2);
 	assert_true(conf_is_local_domain(c, "b.example", 9));
 	conf_unref(c);
+	buf_free(&err);
+}
+
+/* issue 6: listener roles need TLS; relay_networks are CIDRs */
+static void test_tls_and_relay_networks(void **state)
+{
+	struct buf err;
+	buf_init(&err, 4096);
+	struct conf *c = load_text("listen = submissions 127.0.0.1:465\n", &err);
+	assert_null(c);
+	buf_cstr(&err);
+	assert_non_null(strstr(err.data, "listen submissions 127.0.0.1:465 needs tls_cert and tls_key"));
+	buf_reset(&err);
+	c = load_text("tls_cert = /c.pem\n", &err);
+	assert_null(c);
+	buf_reset(&err);
+	c = load_text("relay_networks = 10.0.0.0/8, 192.0.2.7, 2001:db8::/32\n", &err);
+	assert_non_null(c);
+	assert_true(conf_in_relay_networks(c, "10.200.3.4"));
+	assert_true(conf_in_relay_networks(c, "192.0.2.7"));
+	assert_false(conf_in_relay_networks(c, "192.0.2.8"));
+	assert_true(conf_in_relay_networks(c, "2001:db8:1::5"));
+	assert_false(conf_in_relay_networks(c, "2001:db9::5"));
+	assert_false(conf_in_relay_networks(c, "local"));
+	assert_int_equal(c->auth_fail_limit, 3);
+	assert_int_equal(c->auth_fail_window, 300);
+	conf_unref(c);
+	c = load_text("relay_networks = 10.0.0.0/33\n", &err);
+	assert_null(c);
 	buf_free(&err);
 }
 
@@ -103,6 +133,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values_and_units),
+	    cmocka_unit_test(test_tls_and_relay_networks),
 	    cmocka_unit_test(test_errors_have_file_and_line),
 	    cmocka_unit_test(test_overrides),
 	};
