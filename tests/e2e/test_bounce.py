@@ -121,3 +121,91 @@ def test_delay_notice_then_delivery(make_ternd, raw_to):
     assert t.wait_log(r"removed qid=%s" % qid)
     time.sleep(1.5)
     assert len(t.messages("sender")) == 1  # one notice, no bounce
+
+
+# --- bounces for relay failures (remote servers, DNS) -------------------------------------------
+
+from test_relay import dns, mx_zone, peers, sender_conf  # noqa: E402,F401  (fixtures)
+
+
+def relay_conf(peer, **kw):
+    """Clients on loopback may relay (relay_networks); everything goes to the scripted peer."""
+    return sender_conf(relayhost="[127.0.0.1]:%d" % peer.port, relay_networks="127.0.0.0/8", **kw)
+
+
+def only_bounce(t, timeout=15):
+    msgs = t.wait_messages("sender", 1, timeout=timeout)
+    assert len(msgs) == 1, t.log_text()[-3000:]
+    return parse(msgs[0])
+
+
+def test_three_recipients_one_fails_one_bounce_naming_it(make_ternd, raw_to, peers):
+    """A message to three remote recipients where the remote server refuses one: the other
+    two are delivered, and the sender gets exactly one bounce, naming only that one, with
+    every DSN field right (RFC 3464 2.2, 2.3)."""
+    peer = peers()
+    peer.handler.rcpt_codes["b@remote.test"] = "550 5.1.1 <b@remote.test>: no such user here"
+    t = make_ternd(conf=relay_conf(peer))
+    c = ready(raw_to(t))
+    body = b"Subject: to three\r\nMessage-ID: <three@client.example>\r\n\r\nhello three\r\n"
+    qid = send_raw(c, ["a@remote.test", "b@remote.test", "c@remote.test"], body)
+    got = peer.wait_messages(1)
+    assert got and sorted(got[0][1]) == ["a@remote.test", "c@remote.test"], got
+    msg = only_bounce(t)
+    assert msg["Subject"] == "Undelivered Mail Returned to Sender"
+    assert msg["From"] == "Mail Delivery System <MAILER-DAEMON@mx.test.example>"
+    parts = msg.get_payload()
+    human = " ".join(parts[0].get_payload(decode=True).decode().split())
+    assert "<b@remote.test>" in human and "a@remote.test" not in human and "c@remote.test" not in human
+    assert "What you can do:" in human
+    per_msg, per_rcpt = dsn_fields(msg)
+    assert per_msg["Reporting-MTA"] == "dns; mx.test.example"
+    assert per_msg["X-Tern-Queue-ID"] == qid
+    assert per_msg["Arrival-Date"]
+    assert len(per_rcpt) == 1
+    r = per_rcpt[0]
+    assert r["Final-Recipient"] == "rfc822; b@remote.test"
+    assert r["Original-Recipient"] is None  # not an alias: the final address is what was sent
+    assert r["Action"] == "failed"
+    assert r["Status"] == "5.1.1"
+    assert r["Remote-MTA"] == "dns; 127.0.0.1"
+    assert r["Diagnostic-Code"] == "smtp; 550 5.1.1 <b@remote.test>: no such user here"
+    assert r["Last-Attempt-Date"]
+    assert "Message-ID: <three@client.example>" in parts[2].get_payload()
+    assert t.wait_log(r"removed qid=%s" % qid)
+    time.sleep(1.0)
+    assert len(t.messages("sender")) == 1
+
+
+def test_relay_queue_lifetime_bounce(make_ternd, raw_to, peers):
+    """A remote server that answers 450 until queue_lifetime passes: the bounce says the
+    delivery time expired (5.4.7) and keeps the remote server's last reply."""
+    peer = peers()
+    peer.handler.rcpt_codes["slow@remote.test"] = "450 4.2.1 mailbox busy, try later"
+    t = make_ternd(conf=relay_conf(peer, queue_lifetime="3s", delay_warning_time="0"))
+    c = ready(raw_to(t))
+    qid = send_raw(c, ["slow@remote.test"], b"Subject: slow\r\n\r\nx\r\n")
+    msg = only_bounce(t, timeout=20)
+    _, per_rcpt = dsn_fields(msg)
+    assert len(per_rcpt) == 1
+    r = per_rcpt[0]
+    assert r["Final-Recipient"] == "rfc822; slow@remote.test"
+    assert r["Action"] == "failed"
+    assert r["Status"] == "5.4.7"
+    assert r["Diagnostic-Code"].startswith("smtp; 554 5.4.7 delivery time expired")
+    assert "450 4.2.1 mailbox busy" in r["Diagnostic-Code"]
+    assert r["Remote-MTA"] == "dns; 127.0.0.1"
+    assert t.wait_log(r"removed qid=%s" % qid)
+
+
+def test_null_mx_bounces_at_once(make_ternd, raw_to, dns):
+    """RFC 7505: a domain with a null MX accepts no mail; the sender hears it at once."""
+    d = dns(mx_zone())
+    t = make_ternd(conf=sender_conf(dns_servers=d.server, relay_networks="127.0.0.0/8"))
+    c = ready(raw_to(t))
+    send_raw(c, ["someone@nullmx.test"], b"Subject: nowhere\r\n\r\nx\r\n")
+    msg = only_bounce(t, timeout=10)
+    _, per_rcpt = dsn_fields(msg)
+    assert per_rcpt[0]["Status"] == "5.1.10"
+    assert per_rcpt[0]["Action"] == "failed"
+    assert "null MX" in per_rcpt[0]["Diagnostic-Code"]
