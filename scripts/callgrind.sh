@@ -12,6 +12,13 @@ n=${1:-500}
 work=$(mktemp -d /tmp/tern-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
+# As root, run the whole measurement as the unprivileged tern user: a ternd started as root
+# drops privileges, after which callgrind could no longer write its output file.
+as=""
+if [ "$(id -u)" = 0 ] && id tern >/dev/null 2>&1; then
+	chown tern "$work"
+	as="runuser -u tern --"
+fi
 
 run() { # $1 = messages, $2 = callgrind options; prints the instruction count
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -26,7 +33,7 @@ log_level = warn
 listen = 127.0.0.1:$port
 CONF
 	# shellcheck disable=SC2086
-	valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" $2 \
+	$as valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" $2 \
 		"$root/build/ternd" -c "$work/ternd.conf" 2>"$work/vg.log" &
 	pid=$!
 	/usr/bin/python3 - "$port" "$1" <<'PY'
