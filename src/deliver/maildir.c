@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lib/fault.h"
+#include "lib/fsutil.h"
 #include "lib/util.h"
 
 static void append_part(char *dst, size_t dstsize, size_t *o, const char *s, size_t n)
@@ -63,18 +64,8 @@ void maildir_name(char *dst, size_t dstsize, uint64_t arrival_us, const char *qi
 static int make_maildir(const char *path)
 {
 	char p[1100];
-	size_t n = str_copy(p, path, sizeof(p));
-	if (n >= sizeof(p) - 8)
+	if (strlen(path) >= sizeof(p) - 8 || fsutil_mkdir_p(path, 0700) < 0)
 		return -1;
-	for (size_t i = 1; i <= n; i++) {
-		if (p[i] == '/' || p[i] == '\0') {
-			char c = p[i];
-			p[i] = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST)
-				return -1;
-			p[i] = c;
-		}
-	}
 	static const char *const subs[] = {"tmp", "new", "cur"};
 	for (size_t i = 0; i < ARRAY_LEN(subs); i++) {
 		snprintf(p, sizeof(p), "%s/%s", path, subs[i]);

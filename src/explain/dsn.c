@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base64.h"
 #include "lib/util.h"
 
 /* Security notes: every read is bounded by the input's end, field values are cut to fixed
@@ -224,17 +225,6 @@ static int dsn_hex(char c)
 	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-static int dsn_b64(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* Decode a base64 (RFC 2045 6.8) or quoted-printable (6.7) body into dst, which has room for
  * len bytes (decoding never grows). Returns the decoded length. */
 static size_t dsn_decode(const char *p, size_t len, bool base64, char *dst)
@@ -244,7 +234,7 @@ static size_t dsn_decode(const char *p, size_t len, bool base64, char *dst)
 		unsigned acc = 0;
 		int bits = 0;
 		for (size_t i = 0; i < len && p[i] != '='; i++) {
-			int v = dsn_b64(p[i]);
+			int v = base64_value((unsigned char)p[i]);
 			if (v < 0)
 				continue;
 			acc = ((acc << 6) | (unsigned)v) & 0xffffff;

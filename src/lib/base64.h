@@ -15,6 +15,9 @@
  * is not strict base64 (length not a multiple of 4, a character outside the alphabet,
  * misplaced '=') or does not fit. */
 long base64_decode(const char *src, size_t len, unsigned char *dst, size_t dstsize);
+/* The value 0-63 of one character of the standard alphabet, or -1 (MIME decoders that skip
+ * line breaks and stray characters, RFC 2045 6.8, use this directly). */
+int base64_value(unsigned char c);
 /* Encode into dst (NUL-terminated); returns the length, or -1 if dstsize is too small. */
 long base64_encode(const unsigned char *src, size_t len, char *dst, size_t dstsize);
 

@@ -21,6 +21,7 @@
 #include "deliver/outbound.h"
 #include "explain/explain.h"
 #include "lib/fault.h"
+#include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "queue/bounce.h"
@@ -681,27 +682,44 @@ static void send_notice(struct queue *q, struct envelope *e, const size_t *idx, 
 	queue_commit(q, notice, NULL, NULL);
 }
 
-/* Notify the sender of recipients that failed and were not yet named in a bounce: one
- * bounce for all of them. Called whenever a message has no delivery in flight, so the
- * recipients of one attempt share a bounce. */
-static void bounce_failed(struct queue *q, struct envelope *e)
+static bool needs_notice(const struct envelope_rcpt *r, enum bounce_action action)
 {
-	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
+	if (action == BOUNCE_FAILED)
+		return r->state == RCPT_FAILED && !r->bounced;
+	return r->state == RCPT_PENDING && !r->delay_warned && r->attempts > 0;
+}
+
+/* One notice for every recipient that needs one of this kind, then each is marked (and the
+ * mark recorded) so that it is never named twice, across restarts too. */
+static void notify_sender(struct queue *q, struct envelope *e, enum bounce_action action)
+{
 	size_t n = 0;
 	for (size_t i = 0; i < e->nrcpts; i++)
-		if (e->rcpts[i].state == RCPT_FAILED && !e->rcpts[i].bounced)
+		n += needs_notice(&e->rcpts[i], action);
+	if (n == 0)
+		return; /* the common case, checked every second for every message: no allocation */
+	size_t *idx = xcalloc(n, sizeof(*idx));
+	n = 0;
+	for (size_t i = 0; i < e->nrcpts; i++)
+		if (needs_notice(&e->rcpts[i], action))
 			idx[n++] = i;
-	if (n > 0) {
-		send_notice(q, e, idx, n, BOUNCE_FAILED);
-		for (size_t i = 0; i < n; i++) {
-			e->rcpts[idx[i]].bounced = true;
-			buf_reset(&q->rec);
-			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
-				write_state(q);
-		}
+	send_notice(q, e, idx, n, action);
+	for (size_t k = 0; k < n; k++) {
+		struct envelope_rcpt *r = &e->rcpts[idx[k]];
+		if (action == BOUNCE_FAILED)
+			r->bounced = true;
+		else
+			r->delay_warned = true;
+		buf_reset(&q->rec);
+		if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[k], r) == 0)
+			write_state(q);
 	}
 	free(idx);
 }
+
+/* Failed recipients not yet named in a bounce get one bounce together. Called whenever a
+ * message has no delivery in flight, so the recipients of one attempt share a bounce. */
+static void bounce_failed(struct queue *q, struct envelope *e) { notify_sender(q, e, BOUNCE_FAILED); }
 
 /* delay_warning_time after arrival, tell the sender which recipients are still pending. */
 static void warn_delayed(struct queue *q, struct envelope *e)
@@ -709,21 +727,7 @@ static void warn_delayed(struct queue *q, struct envelope *e)
 	uint64_t after = q->conf->delay_warning_time;
 	if (after == 0 || after >= q->conf->queue_lifetime || wall_us() - e->arrival_us < after * 1000000u)
 		return;
-	size_t *idx = xcalloc(e->nrcpts, sizeof(*idx));
-	size_t n = 0;
-	for (size_t i = 0; i < e->nrcpts; i++)
-		if (e->rcpts[i].state == RCPT_PENDING && !e->rcpts[i].delay_warned && e->rcpts[i].attempts > 0)
-			idx[n++] = i;
-	if (n > 0) {
-		send_notice(q, e, idx, n, BOUNCE_DELAYED);
-		for (size_t i = 0; i < n; i++) {
-			e->rcpts[idx[i]].delay_warned = true;
-			buf_reset(&q->rec);
-			if (record_encode_rcpt(&q->rec, e->id, (uint32_t)idx[i], &e->rcpts[idx[i]]) == 0)
-				write_state(q);
-		}
-	}
-	free(idx);
+	notify_sender(q, e, BOUNCE_DELAYED);
 }
 
 /* A recipient still failing after queue_lifetime fails for good: its last reply is kept in
@@ -1198,23 +1202,6 @@ static int recover(struct queue *q, struct buf *err)
 
 /* --- open / close --- */
 
-static int mkdir_p(const char *path)
-{
-	char p[1024];
-	size_t n = str_copy(p, path, sizeof(p));
-	if (n >= sizeof(p))
-		return -1;
-	for (size_t i = 1; i <= n; i++)
-		if (p[i] == '/' || p[i] == '\0') {
-			char c = p[i];
-			p[i] = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST)
-				return -1;
-			p[i] = c;
-		}
-	return 0;
-}
-
 bool queue_has_space(struct queue *q)
 {
 	uint64_t now = now_ms();
@@ -1262,7 +1249,7 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	size_t dlen = strlen(conf->spool) + 8;
 	q->dir = xmalloc(dlen);
 	snprintf(q->dir, dlen, "%s/seg", conf->spool);
-	if (mkdir_p(q->dir) < 0 || (q->dir_fd = open(q->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if (fsutil_mkdir_p(q->dir, 0700) < 0 || (q->dir_fd = open(q->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		buf_printf(err, "cannot create spool %s: %s\n", q->dir, strerror(errno));
 		goto fail;
 	}

@@ -10,26 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/util.h"
-
-/* mkdir -p; new directories are 0700 (the caller chowns what it needs). */
-static int privilege_mkdir_p(const char *path)
-{
-	char p[4096];
-	size_t n = str_copy(p, path, sizeof(p));
-	if (n == 0 || n >= sizeof(p))
-		return -1;
-	for (size_t i = 1; i <= n; i++)
-		if (p[i] == '/' || p[i] == '\0') {
-			char c = p[i];
-			p[i] = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST)
-				return -1;
-			p[i] = c;
-		}
-	return 0;
-}
 
 static uid_t chown_uid;
 static gid_t chown_gid;
@@ -65,7 +48,7 @@ int privilege_prepare(const struct conf *c, struct privilege *p, struct buf *err
 		if (c->user && (me == NULL || strcmp(me->pw_name, c->user) != 0))
 			log_msg(LOG_INFO, "note: not started as root, running as uid=%d instead of user=%s",
 				(int)geteuid(), c->user);
-		if (privilege_mkdir_p(c->spool) < 0) {
+		if (fsutil_mkdir_p(c->spool, 0700) < 0) {
 			buf_printf(err, "cannot create spool %s: %s\n", c->spool, strerror(errno));
 			return -1;
 		}
@@ -89,13 +72,13 @@ int privilege_prepare(const struct conf *c, struct privilege *p, struct buf *err
 	chown_uid = p->uid;
 	chown_gid = p->gid;
 	/* the spool and everything in it belong to the user (an earlier run may have been root) */
-	if (privilege_mkdir_p(c->spool) < 0 || nftw(c->spool, privilege_chown_one, 16, FTW_PHYS) != 0) {
+	if (fsutil_mkdir_p(c->spool, 0700) < 0 || nftw(c->spool, privilege_chown_one, 16, FTW_PHYS) != 0) {
 		buf_printf(err, "cannot prepare spool %s for user %s: %s\n", c->spool, name, strerror(errno));
 		return -1;
 	}
 	char root[4096];
 	maildir_root(c->maildir, root, sizeof(root));
-	if (root[0] && (privilege_mkdir_p(root) < 0 || lchown(root, p->uid, p->gid) < 0)) {
+	if (root[0] && (fsutil_mkdir_p(root, 0700) < 0 || lchown(root, p->uid, p->gid) < 0)) {
 		buf_printf(err, "cannot prepare the Maildir root %s for user %s: %s\n", root, name, strerror(errno));
 		return -1;
 	}
