@@ -7,6 +7,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
 work=$(mktemp -d /tmp/tern-bench.XXXXXX)
 chmod 755 "$work" # ternd drops to its user after binding, and must reach its spool here
+# The harness creates the Maildir's new/ cur/ tmp/ as root; made here first, they belong to
+# the user ternd runs as, which must write them.
+mkdir -p "$work/Maildir/new" "$work/Maildir/cur" "$work/Maildir/tmp"
+if [ "$(id -u)" = 0 ] && id tern >/dev/null 2>&1; then
+	chown -R tern: "$work/Maildir"
+fi
 printf 'rcpt@bench.example\nsender@bench.example\n' >"$work/users"
 cat >"$work/ternd.conf" <<CONF
 hostname = bench.example
