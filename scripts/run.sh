@@ -16,7 +16,11 @@ if [ ! -s "$dir/cert.pem" ] || [ ! -s "$dir/key.pem" ]; then
 	echo "make run: creating a self-signed certificate for $host in $dir/"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=$host" \
 		-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
-	# the key is re-read on SIGHUP by the unprivileged user ternd switches to
-	chmod 0644 "$dir/key.pem"
+	# the key is re-read on SIGHUP by the unprivileged user ternd switches to: give it to
+	# that user rather than to everyone
+	chmod 0600 "$dir/key.pem"
+	if [ "$(id -u)" = 0 ] && id tern >/dev/null 2>&1; then
+		chown tern "$dir/key.pem"
+	fi
 fi
 exec "./$build/ternd" -o "tls_cert=$dir/cert.pem" -o "tls_key=$dir/key.pem" "$@"
