@@ -489,9 +489,19 @@ static void discard_unsynced(struct queue *q)
  * them, and only then move to the next segment. */
 static void segment_roll(struct queue *q)
 {
-	if (q->waiting) {
-		if (fdatasync(q->seg_fd) < 0)
+	if (q->sync_running)
+		return; /* a sync of this segment is running (started by a session answered just
+			 * now): roll at the end of it instead */
+	/* A session answered here may at once commit its next message (pipelining), into this
+	 * segment: hold off start_sync (which would sync this segment on the sync thread while we
+	 * switch away from it) and sync here until nothing waits. Bounded: each session has at
+	 * most one commit waiting. */
+	q->sync_running = true;
+	while (q->waiting) {
+		if (fdatasync(q->seg_fd) < 0) {
+			q->sync_running = false;
 			return; /* the next sync of this segment fails too and handles it */
+		}
 		q->synced_off = q->seg_off;
 		struct commit *c = q->waiting;
 		q->waiting = NULL;
@@ -502,6 +512,7 @@ static void segment_roll(struct queue *q)
 			c = next;
 		}
 	}
+	q->sync_running = false;
 	if (segment_open_next(q) < 0) {
 		if (errno != 0 && errno != EAGAIN)
 			log_msg(LOG_WARN, "segment-create-failed error=\"%s\"", strerror(errno));

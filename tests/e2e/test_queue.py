@@ -9,6 +9,7 @@ import random
 import re
 import signal
 import smtplib
+import socket
 import subprocess
 import threading
 import time
@@ -279,6 +280,43 @@ def test_kill9_across_segment_rolls(make_ternd):
     while len(os.listdir(seg)) > 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(os.listdir(seg)) <= 3, sorted(os.listdir(seg))
+
+
+def test_pipelined_commits_across_segment_rolls(make_ternd):
+    """Pipelining clients commit their next message while the previous 250 is being given,
+    which is when a full segment is rolled: with 64 KiB segments, every 250 must still be
+    on disk (kill -9 right after the last one, then recovery delivers each exactly once)."""
+    t = make_ternd(conf={"spool_segment_size": "65536"})
+    acked = {}
+    lock = threading.Lock()
+
+    def worker(k):
+        c = socket.create_connection(("127.0.0.1", t.port), timeout=20)
+        f = c.makefile("rb")
+        f.readline()
+        c.sendall(b"EHLO crash.example\r\n")
+        while not f.readline().startswith(b"250 "):
+            pass
+        ids = ["pipe-%d-%d" % (k, i) for i in range(60)]
+        burst = b"".join(b"MAIL FROM:<sender@test.example>\r\nRCPT TO:<%s@test.example>\r\nDATA\r\n"
+                         % USERS[(k + i) % 3].encode() + crash_body(m) + b".\r\n"
+                         for i, m in enumerate(ids))
+        c.sendall(burst)
+        for i, m in enumerate(ids):
+            codes = [int(f.readline()[:3]) for _ in range(4)]  # MAIL, RCPT, DATA, end of data
+            assert codes == [250, 250, 354, 250], (m, codes)
+            with lock:
+                acked[m] = ["%s@test.example" % USERS[(k + i) % 3]]
+        c.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert len(acked) == 360
+    t.kill9()
+    check_recovered(t, acked, "pipelined segment rolls")
 
 
 # Crash points inside the commit and the delivery (src/lib/fault.h, docs/queue-format.md):
