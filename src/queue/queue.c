@@ -27,6 +27,7 @@
 #include "lib/util.h"
 #include "queue/bounce.h"
 #include "queue/record.h"
+#include "queue/schedule.h"
 #include "queue/relay.h"
 #include "conf/users.h"
 
@@ -748,21 +749,6 @@ static void warn_delayed(struct queue *q, struct envelope *e)
 	notify_sender(q, e, BOUNCE_DELAYED);
 }
 
-/* A recipient still failing after queue_lifetime fails for good: its last reply is kept in
- * the text, under the status that says why we stop (RFC 3463 X.4.7). */
-static bool expire_if_old(struct queue *q, struct envelope *e, struct envelope_rcpt *r)
-{
-	if (wall_us() - e->arrival_us < q->conf->queue_lifetime * 1000000u)
-		return false;
-	char reply[600];
-	snprintf(reply, sizeof(reply), "554 5.4.7 delivery time expired (queue_lifetime); last error: %s",
-		 r->last_reply ? r->last_reply : "none");
-	free(r->last_reply);
-	r->last_reply = xstrdup(reply);
-	r->state = RCPT_FAILED;
-	return true;
-}
-
 /* Make the state records durable soon, sharing the commit sync when one is due anyway. */
 static void request_state_sync(struct queue *q)
 {
@@ -930,7 +916,7 @@ static void delivery_result(struct queue *q, struct delivery *d)
 		else
 			str_copy(why, "temporary local failure", sizeof(why));
 		r->last_reply = xstrdup(reply);
-		if (expire_if_old(q, e, r)) {
+		if (schedule_expire(q->conf, e->arrival_us, r, false, wall_us())) {
 			if (explain_reply(r->last_reply, strlen(r->last_reply), &ex) == 0)
 				explain_oneline(&ex, why, sizeof(why));
 			log_msg(LOG_WARN, "failed qid=%s rcpt=%s attempt=%u reply=%s explain=%s", e->id, r->address,

@@ -133,22 +133,13 @@ void relay_apply(const struct conf *c, struct envelope *e, size_t idx, const str
 	else
 		str_copy(why, "unexplained reply", sizeof(why));
 	bool permanent = res->code / 100 == 5;
-	if (!permanent && schedule_give_up(c, e->arrival_us, r->attempts, r->last_attempt_us)) {
-		/* like an expired local recipient (queue.c): the status says why we stop (RFC 3463
-		 * X.4.7), the last reply stays in the text for the bounce */
-		bool too_many = c->max_attempts > 0 && r->attempts >= c->max_attempts;
-		char final[SMTPC_REPLY_TEXT_MAX + 100];
-		snprintf(final, sizeof(final), "554 5.4.7 %s; last error: %s",
-			 too_many ? "too many delivery attempts (max_attempts)" : "delivery time expired (queue_lifetime)",
-			 reply);
-		free(r->last_reply);
-		r->last_reply = xstrdup(final);
-		r->state = RCPT_FAILED;
-		if (explain_reply(final, strlen(final), &ex) == 0)
+	const char *why_stop = permanent ? NULL : schedule_expire(c, e->arrival_us, r, true, r->last_attempt_us);
+	if (why_stop) {
+		if (explain_reply(r->last_reply, strlen(r->last_reply), &ex) == 0)
 			explain_oneline(&ex, why, sizeof(why));
 		log_msg(LOG_WARN, "failed qid=%s rcpt=%s relay=%s attempt=%u reason=%s reply=%s explain=%s", e->id,
-			r->address, res->relay, r->attempts, too_many ? "max_attempts" : "queue_lifetime",
-			log_quote(q1, final, strlen(final)), log_quote(q2, why, strlen(why)));
+			r->address, res->relay, r->attempts, why_stop, log_quote(q1, r->last_reply, strlen(r->last_reply)),
+			log_quote(q2, why, strlen(why)));
 		return;
 	}
 	if (permanent) {

@@ -8,10 +8,17 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "queue/envelope.h"
 
 /* Seconds to wait after the attempts-th failed attempt (attempts >= 1). */
 uint64_t schedule_delay(const struct conf *c, uint32_t attempts);
-/* Has the recipient used up its attempts or the message its lifetime? */
-bool schedule_give_up(const struct conf *c, uint64_t arrival_us, uint32_t attempts, uint64_t now_us);
+
+/* Fail r for good when it has used up max_attempts (if count_attempts: outbound only) or
+ * the message its queue_lifetime: its last reply becomes "554 5.4.7 <why>; last error:
+ * <reply>" (RFC 3463 X.4.7 says why we stop, the text keeps what went wrong for the
+ * bounce) and its state RCPT_FAILED. Returns "max_attempts" or "queue_lifetime", or NULL
+ * when it is to be tried again. Local and outbound delivery share this rule. */
+const char *schedule_expire(const struct conf *c, uint64_t arrival_us, struct envelope_rcpt *r,
+			    bool count_attempts, uint64_t now_us);
 
 #endif
