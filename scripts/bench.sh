@@ -14,14 +14,7 @@ if [ "$(id -u)" = 0 ] && id tern >/dev/null 2>&1; then
 	chown -R tern: "$work/Maildir"
 fi
 printf 'rcpt@bench.example\nsender@bench.example\n' >"$work/users"
-cat >"$work/ternd.conf" <<CONF
-hostname = bench.example
-domains = bench.example
-users = $work/users
-spool = $work/spool
-maildir = $work/Maildir
-spool_min_free = 0
-log_level = warn
-CONF
+. "$root/scripts/benchconf.sh"
+echo "users = $work/users" | bench_conf "$work"
 exec "$bench/run.sh" --target-name ternd --maildir "$work/Maildir" \
 	--target-cmd "exec $root/build/ternd -c $work/ternd.conf -o listen=127.0.0.1:\$PORT" "$@"

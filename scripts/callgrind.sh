@@ -11,6 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-500}
 work=$(mktemp -d /tmp/tern-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+. "$root/scripts/benchconf.sh"
 chmod 755 "$work"
 # As root, run the whole measurement as the unprivileged tern user: a ternd started as root
 # drops privileges, after which callgrind could no longer write its output file.
@@ -23,15 +24,7 @@ fi
 run() { # $1 = messages, $2 = callgrind options; prints the instruction count
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	rm -rf "$work/spool" "$work/mail"
-	cat >"$work/ternd.conf" <<CONF
-hostname = bench.example
-domains = bench.example
-spool = $work/spool
-maildir = $work/mail/%u/Maildir
-spool_min_free = 0
-log_level = warn
-listen = 127.0.0.1:$port
-CONF
+	echo "listen = 127.0.0.1:$port" | bench_conf "$work" "$work/mail/%u/Maildir"
 	# shellcheck disable=SC2086
 	$as valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" $2 \
 		"$root/build/ternd" -c "$work/ternd.conf" 2>"$work/vg.log" &

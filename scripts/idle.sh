@@ -7,15 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench=${BENCH_DIR:-$root/../shared/bench}
 work=$(mktemp -d /tmp/tern-idle.XXXXXX)
 chmod 755 "$work"
-cat >"$work/ternd.conf" <<CONF
-hostname = bench.example
-domains = bench.example
-spool = $work/spool
-maildir = $work/Maildir
-spool_min_free = 0
-log_level = warn
-connection_limit = 20000
-connection_limit_per_ip = 20000
-CONF
+. "$root/scripts/benchconf.sh"
+printf 'connection_limit = 20000\nconnection_limit_per_ip = 20000\n' | bench_conf "$work"
 exec "$bench/idle.sh" --conns "${1:-10000}" --servers "" --target-name ternd \
 	--target-cmd "exec $root/build/ternd -c $work/ternd.conf -o listen=127.0.0.1:\$PORT"

@@ -13,15 +13,8 @@ chmod 755 "$work"
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 cc -O2 -o "$work/smtpload" "$bench/smtpload.c" -lm
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$work/ternd.conf" <<CONF
-hostname = bench.example
-domains = bench.example
-spool = $work/spool
-maildir = $work/Maildir
-spool_min_free = 0
-log_level = warn
-listen = 127.0.0.1:$port
-CONF
+. "$root/scripts/benchconf.sh"
+echo "listen = 127.0.0.1:$port" | bench_conf "$work"
 "$root/build/ternd" -c "$work/ternd.conf" 2>"$work/log" &
 pid=$!
 sleep 0.5

@@ -1,15 +1,6 @@
 /* latency.c - latency histogram (latency.h). */
 #include "lib/latency.h"
 
-#include <time.h>
-
-uint64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 void latency_add(struct latency_hist *h, uint64_t us)
 {
 	uint64_t b = us / LATENCY_BUCKET_US;

@@ -21,6 +21,5 @@ void latency_add(struct latency_hist *h, uint64_t us);
 /* The p-th percentile (0 < p <= 100) in microseconds: the upper edge of its bucket, or the
  * maximum for samples past the last bucket. 0 when empty. */
 uint64_t latency_percentile(const struct latency_hist *h, double p);
-uint64_t mono_us(void); /* CLOCK_MONOTONIC, microseconds */
 
 #endif

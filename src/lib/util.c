@@ -111,3 +111,10 @@ void mail_date(char *dst, size_t dstsize, uint64_t when_us)
 	if (strftime(dst, dstsize, "%a, %d %b %Y %H:%M:%S +0000", &tm) == 0 && dstsize > 0)
 		dst[0] = '\0';
 }
+
+uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}

@@ -26,6 +26,7 @@ bool mem_ieq(const char *a, size_t alen, const char *b, size_t blen);
 int parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out);
 
 uint64_t now_ms(void);      /* CLOCK_MONOTONIC */
+uint64_t mono_us(void);     /* CLOCK_MONOTONIC, microseconds */
 /* RFC 5322 3.3 date-time in UTC, "Sun, 29 Nov 2026 16:08:31 +0000" (Received:, Date:, DSNs) */
 void mail_date(char *dst, size_t dstsize, uint64_t wall_us);
 uint64_t wall_us(void);     /* CLOCK_REALTIME, microseconds */

@@ -447,6 +447,49 @@ static void report(struct queue *q, struct commit *c)
 	free(c);
 }
 
+static void report_list(struct queue *q, struct commit *c)
+{
+	while (c) {
+		struct commit *next = c->next;
+		report(q, c);
+		c = next;
+	}
+}
+
+static enum queue_result result_of(int err)
+{
+	return err == ENOSPC || err == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
+}
+
+/* Append c's message to the active segment and queue c for the next sync; on failure, c
+ * is reported failed on the next wake-up (never from here: the session may be mid-parse). */
+static void commit_append(struct queue *q, struct commit *c)
+{
+	int err = 0;
+	buf_reset(&q->rec);
+	c->env->segment = q->seg_no;
+	c->env->offset = q->seg_off;
+	if (record_encode_msg(&q->rec, c->env) < 0) {
+		c->result = QUEUE_IO_ERROR;
+		str_copy(c->what, "the message could not be encoded", sizeof(c->what));
+	} else if (append_record(q, &err) < 0) {
+		c->result = result_of(err);
+		snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(err));
+		log_msg(LOG_ERR, "spool-write-failed qid=%s error=\"%s\"", c->env->id, strerror(err));
+	}
+	c->next = NULL;
+	if (c->result != QUEUE_OK) {
+		c->next = q->failed;
+		q->failed = c;
+		uint64_t one = 1;
+		ssize_t w = write(q->sync_evfd, &one, sizeof(one));
+		(void)w;
+		return;
+	}
+	*q->waiting_tail = c;
+	q->waiting_tail = &c->next;
+}
+
 /* A failed fdatasync: the clients of the records it covered get 451/452 and keep their copy,
  * so those records must never be delivered (a retry would make a duplicate). After a failed
  * sync the page cache may no longer hold them truthfully either (Linux marks failed pages
@@ -463,23 +506,7 @@ static void discard_unsynced(struct queue *q)
 	q->waiting_tail = &q->waiting;
 	while (c) {
 		struct commit *next = c->next;
-		c->next = NULL;
-		int werr = 0;
-		buf_reset(&q->rec);
-		c->env->segment = q->seg_no;
-		c->env->offset = q->seg_off;
-		if (record_encode_msg(&q->rec, c->env) == 0 && append_record(q, &werr) == 0) {
-			*q->waiting_tail = c;
-			q->waiting_tail = &c->next;
-		} else {
-			c->result = werr == ENOSPC || werr == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
-			snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(werr ? werr : EIO));
-			c->next = q->failed;
-			q->failed = c;
-			uint64_t one = 1; /* report it on the next wake-up, like queue_commit does */
-			ssize_t w = write(q->sync_evfd, &one, sizeof(one));
-			(void)w;
-		}
+		commit_append(q, c);
 		c = next;
 	}
 }
@@ -507,11 +534,7 @@ static void segment_roll(struct queue *q)
 		struct commit *c = q->waiting;
 		q->waiting = NULL;
 		q->waiting_tail = &q->waiting;
-		while (c) {
-			struct commit *next = c->next;
-			report(q, c);
-			c = next;
-		}
+		report_list(q, c);
 	}
 	q->sync_running = false;
 	if (segment_open_next(q) < 0) {
@@ -530,11 +553,7 @@ static void sync_done(void *arg, unsigned events)
 	(void)r;
 	struct commit *failed = q->failed;
 	q->failed = NULL;
-	while (failed) {
-		struct commit *next = failed->next;
-		report(q, failed);
-		failed = next;
-	}
+	report_list(q, failed);
 	if (!q->sync_running)
 		return;
 	pthread_mutex_lock(&q->mu);
@@ -553,15 +572,11 @@ static void sync_done(void *arg, unsigned events)
 		q->synced_off = q->sync_target;
 		fault_crash_point("commit-synced");
 	}
-	while (c) {
-		struct commit *next = c->next;
-		if (err) {
-			c->result = err == ENOSPC || err == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
-			snprintf(c->what, sizeof(c->what), "syncing the queue file failed: %s", strerror(err));
-		}
-		report(q, c);
-		c = next;
+	for (struct commit *k = err ? c : NULL; k; k = k->next) {
+		k->result = result_of(err);
+		snprintf(k->what, sizeof(k->what), "syncing the queue file failed: %s", strerror(err));
 	}
+	report_list(q, c);
 	if (q->seg_off >= q->segment_size)
 		segment_roll(q);
 	start_sync(q);
@@ -599,29 +614,9 @@ void queue_commit(struct queue *q, struct envelope *env, queue_commit_cb cb, voi
 	c->cb = cb;
 	c->arg = arg;
 	q->commits_pending++;
-	buf_reset(&q->rec);
-	int err = 0;
-	env->segment = q->seg_no;
-	env->offset = q->seg_off;
-	if (record_encode_msg(&q->rec, env) < 0) {
-		c->result = QUEUE_IO_ERROR;
-		str_copy(c->what, "the message could not be encoded", sizeof(c->what));
-	} else if (append_record(q, &err) < 0) {
-		c->result = err == ENOSPC || err == EDQUOT ? QUEUE_NO_SPACE : QUEUE_IO_ERROR;
-		snprintf(c->what, sizeof(c->what), "writing the queue file failed: %s", strerror(err));
-		log_msg(LOG_ERR, "spool-write-failed qid=%s error=\"%s\"", env->id, strerror(err));
-	}
-	if (c->result != QUEUE_OK) {
-		/* never call back from inside queue_commit: the session is mid-parse */
-		c->next = q->failed;
-		q->failed = c;
-		uint64_t one = 1;
-		ssize_t w = write(q->sync_evfd, &one, sizeof(one));
-		(void)w;
+	commit_append(q, c);
+	if (c->result != QUEUE_OK)
 		return;
-	}
-	*q->waiting_tail = c;
-	q->waiting_tail = &c->next;
 	fault_crash_point("commit-written");
 	start_sync(q);
 }
@@ -762,7 +757,7 @@ static void message_finished(struct queue *q, struct envelope *e)
 {
 	bounce_failed(q, e);
 	buf_reset(&q->rec);
-	if (record_encode_done(&q->rec, e->id) == 0)
+	if (record_encode_id(&q->rec, REC_DONE, e->id) == 0)
 		write_state(q);
 	struct segment *seg = segment_find(q, e->segment);
 	if (seg && seg->live > 0)
@@ -1013,7 +1008,7 @@ int queue_hold(struct queue *q, const char *id, bool hold, const char **err)
 		return -1;
 	e->held = hold;
 	buf_reset(&q->rec);
-	if (record_encode_flag(&q->rec, hold ? REC_HOLD : REC_RELEASE, e->id) == 0)
+	if (record_encode_id(&q->rec, hold ? REC_HOLD : REC_RELEASE, e->id) == 0)
 		write_state(q);
 	request_state_sync(q);
 	log_msg(LOG_INFO, "%s qid=%s by=admin", hold ? "held" : "released", e->id);
@@ -1033,7 +1028,7 @@ int queue_delete(struct queue *q, const char *id, const char **err)
 	}
 	log_msg(LOG_INFO, "deleted qid=%s by=admin pending=%zu", e->id, envelope_pending(e));
 	buf_reset(&q->rec);
-	if (record_encode_done(&q->rec, e->id) == 0)
+	if (record_encode_id(&q->rec, REC_DONE, e->id) == 0)
 		write_state(q);
 	request_state_sync(q);
 	struct segment *seg = segment_find(q, e->segment);
@@ -1081,34 +1076,6 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int read_file(const char *path, struct buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	buf_reset(out);
-	for (;;) {
-		char *dst = buf_reserve(out, 1 << 20);
-		if (dst == NULL) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-		ssize_t n = read(fd, dst, 1 << 20);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return -1;
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-	}
-	close(fd);
-	return 0;
-}
-
 static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const char *p, uint32_t n)
 {
 	char qid[QUEUE_ID_LEN + 1];
@@ -1144,11 +1111,11 @@ static void apply_record(struct queue *q, uint32_t segno, uint8_t type, const ch
 			free(st.remote_mta);
 		}
 	} else if (type == REC_HOLD || type == REC_RELEASE) {
-		struct envelope *e = record_decode_done(p, n, qid) == 0 ? live_find(q, qid) : NULL;
+		struct envelope *e = record_decode_id(p, n, qid) == 0 ? live_find(q, qid) : NULL;
 		if (e)
 			e->held = type == REC_HOLD;
 	} else if (type == REC_DONE) {
-		if (record_decode_done(p, n, qid) < 0)
+		if (record_decode_id(p, n, qid) < 0)
 			return;
 		struct envelope *e = live_find(q, qid);
 		if (e) {
@@ -1210,7 +1177,7 @@ static int recover(struct queue *q, struct buf *err)
 	for (size_t i = 0; i < n; i++) {
 		char p[1200];
 		segment_path(q, nos[i], p, sizeof(p));
-		if (read_file(p, &data) < 0) {
+		if (fsutil_read_file(AT_FDCWD, p, &data) < 0) {
 			buf_printf(err, "cannot read %s: %s\n", p, strerror(errno));
 			free(nos);
 			buf_free(&data);

@@ -86,15 +86,9 @@ int record_encode_rcpt(struct buf *b, const char *qid, uint32_t idx, const struc
 	return finish(b, start, err);
 }
 
-int record_encode_flag(struct buf *b, enum record_type type, const char *qid)
+int record_encode_id(struct buf *b, enum record_type type, const char *qid)
 {
 	size_t start = begin(b, (uint8_t)type);
-	return finish(b, start, buf_append(b, qid, QUEUE_ID_LEN));
-}
-
-int record_encode_done(struct buf *b, const char *qid)
-{
-	size_t start = begin(b, REC_DONE);
 	return finish(b, start, buf_append(b, qid, QUEUE_ID_LEN));
 }
 
@@ -234,7 +228,7 @@ int record_decode_rcpt(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 
 	return 0;
 }
 
-int record_decode_done(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 1])
+int record_decode_id(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 1])
 {
 	struct cur c = {(const unsigned char *)payload, len, 0};
 	get_id(&c, qid);

@@ -20,9 +20,8 @@ enum record_type { REC_MSG = 1, REC_RCPT = 2, REC_DONE = 3, REC_HOLD = 4, REC_RE
 
 int record_encode_msg(struct buf *out, const struct envelope *env);
 int record_encode_rcpt(struct buf *out, const char *qid, uint32_t idx, const struct envelope_rcpt *r);
-int record_encode_done(struct buf *out, const char *qid);
-/* A record that carries only a queue id (REC_HOLD, REC_RELEASE). */
-int record_encode_flag(struct buf *out, enum record_type type, const char *qid);
+/* A record that carries only a queue id: REC_DONE, REC_HOLD, REC_RELEASE. */
+int record_encode_id(struct buf *out, enum record_type type, const char *qid);
 
 /* Look at the record at p: its total length (header + payload) if complete and intact,
  * else 0. */
@@ -30,6 +29,6 @@ size_t record_next(const char *p, size_t len, uint8_t *type, const char **payloa
 struct envelope *record_decode_msg(const char *payload, size_t len);
 int record_decode_rcpt(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 1], uint32_t *idx,
 		       struct envelope_rcpt *out);
-int record_decode_done(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 1]);
+int record_decode_id(const char *payload, size_t len, char qid[QUEUE_ID_LEN + 1]);
 
 #endif

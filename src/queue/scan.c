@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/util.h"
 #include "queue/record.h"
 
@@ -94,7 +95,7 @@ static void apply(struct spool_scan *s, uint8_t type, const char *p, uint32_t n)
 		free(st.remote_mta);
 		return;
 	}
-	if (record_decode_done(p, n, qid) < 0)
+	if (record_decode_id(p, n, qid) < 0)
 		return;
 	struct scan_msg *m = find_any(s, qid);
 	if (m == NULL)
@@ -103,25 +104,6 @@ static void apply(struct spool_scan *s, uint8_t type, const char *p, uint32_t n)
 		m->finished = true;
 	else if (type == REC_HOLD || type == REC_RELEASE)
 		m->env->held = type == REC_HOLD;
-}
-
-static int read_whole(int dirfd, const char *name, struct buf *out)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	buf_reset(out);
-	for (;;) {
-		char *dst = buf_reserve(out, 1 << 20);
-		ssize_t n = dst ? read(fd, dst, 1 << 20) : -1;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return n < 0 ? -1 : 0;
-		}
-		out->len += (size_t)n;
-	}
 }
 
 static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -158,7 +140,7 @@ int spool_scan(const char *spool, struct spool_scan *out, struct buf *err)
 	buf_init(&data, SIZE_MAX);
 	int rc = 0;
 	for (size_t i = 0; i < nn; i++) {
-		if (read_whole(dirfd(d), names[i], &data) < 0) {
+		if (fsutil_read_file(dirfd(d), names[i], &data) < 0) {
 			if (errno == ENOENT)
 				continue; /* collected by ternd meanwhile: every message in it was finished */
 			buf_printf(err, "cannot read %s/%s: %s\n", dir, names[i], strerror(errno));

@@ -25,7 +25,7 @@ static const char queue_usage[] =
 	"       tern queue [-c FILE] delete ID   remove a message without a bounce\n"
 	"       tern queue [-c FILE] hold ID     keep a message but stop delivering it\n"
 	"       tern queue [-c FILE] release ID  deliver a held message again\n"
-	"The configuration is FILE, else $TERN_CONFIG, else " TERN_DEFAULT_CONFIG ".\n";
+	"The configuration is FILE, else $TERN_CONFIG, else " CONF_DEFAULT_PATH ".\n";
 
 static const char *state_name(const struct envelope_rcpt *r)
 {

@@ -24,6 +24,7 @@
 #include "lib/limits.h"
 #include "lib/msghdr.h"
 #include "lib/util.h"
+#include "tools/toolconf.h"
 
 #define SENDMAIL_TIMEOUT_S 300  /* per reply; ternd answers the end of DATA after its fsync */
 #define SENDMAIL_RCPT_MAX 10000
@@ -422,27 +423,9 @@ int tool_sendmail(int argc, char **argv)
 	rc = sendmail_options(&sm, argc, argv, &first);
 	if (rc != EX_OK)
 		return rc;
-	/* like the other tern commands (toolconf.c): -C, $TERN_CONFIG, the default file if it
-	 * exists, else the built-in defaults (a development ternd started here) */
-	const char *config = sm.config ? sm.config : getenv("TERN_CONFIG");
-	if ((config == NULL || *config == '\0') && access(CONF_DEFAULT_PATH, F_OK) == 0)
-		config = CONF_DEFAULT_PATH;
-	if (config && *config == '\0')
-		config = NULL;
-	/* only the spool, hostname and size limit matter here: the users and aliases files may
-	 * be unreadable for the user running sendmail, so they are not loaded */
-	static char no_users[] = "users=", no_aliases[] = "aliases=";
-	char *ov[] = {no_users, no_aliases};
-	struct buf err;
-	buf_init(&err, 64 * 1024);
-	sm.conf = conf_load(config, ov, 2, &err);
-	if (sm.conf == NULL) {
-		fprintf(stderr, "sendmail: configuration %s has errors:\n", config ? config : "(built-in defaults)");
-		fwrite(err.data, 1, err.len, stderr);
-		buf_free(&err);
+	sm.conf = toolconf_load("sendmail", sm.config);
+	if (sm.conf == NULL)
 		return EX_CONFIG;
-	}
-	buf_free(&err);
 	for (int i = first; i < argc; i++) {
 		/* "a@b, c@d" as one argument is common in scripts */
 		msghdr_addresses(argv[i], strlen(argv[i]), sendmail_rcpt_cb, &sm);

@@ -51,6 +51,18 @@ def traversable(path):
         path = os.path.dirname(path)
 
 
+def maildir_new(maildir):
+    """The contents of the files in maildir/new, in name order."""
+    d = os.path.join(maildir, "new")
+    if not os.path.isdir(d):
+        return []
+    out = []
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name), "rb") as f:
+            out.append(f.read())
+    return out
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -185,14 +197,7 @@ class Ternd:
         return os.path.join(self.mail, domain, user, "Maildir")
 
     def messages(self, user, domain="test.example"):
-        d = os.path.join(self.maildir(user, domain), "new")
-        if not os.path.isdir(d):
-            return []
-        out = []
-        for name in sorted(os.listdir(d)):
-            with open(os.path.join(d, name), "rb") as f:
-                out.append(f.read())
-        return out
+        return maildir_new(self.maildir(user, domain))
 
     def wait_messages(self, user, count, domain="test.example", timeout=20):
         deadline = time.monotonic() + timeout

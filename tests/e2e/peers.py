@@ -12,7 +12,7 @@ import time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
-from conftest import free_port
+from conftest import free_port, maildir_new
 
 
 def wait_tcp(host, port, proc=None, timeout=10.0):
@@ -242,14 +242,7 @@ service anvil {{
         wait_tcp("127.0.0.1", self.port, self.proc)
 
     def messages(self, user, domain):
-        d = os.path.join(self.mail, domain, user, "Maildir", "new")
-        if not os.path.isdir(d):
-            return []
-        out = []
-        for name in sorted(os.listdir(d)):
-            with open(os.path.join(d, name), "rb") as f:
-                out.append(f.read())
-        return out
+        return maildir_new(os.path.join(self.mail, domain, user, "Maildir"))
 
     def wait_messages(self, user, domain, count, timeout=20):
         deadline = time.monotonic() + timeout
@@ -270,14 +263,13 @@ service anvil {{
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class ScriptedLmtp:
-    """A minimal LMTP server (RFC 2033) in a thread: answers 250 to everything except the
-    per-recipient replies after the final dot, which come from dot_replies (address -> reply
-    line, default 250). Records each message as (mail_from, [rcpts], body)."""
+class ThreadedServer:
+    """A loopback TCP server in a thread, one thread per connection: subclasses write
+    session(sock). Counts connections; stop() ends the accept loop and closes the socket."""
 
     def __init__(self, port=None):
         self.port = port or free_port()
-        self.dot_replies = {}
+        self.connections = 0
         self.messages = []
         self.lsock = socket.socket()
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -294,7 +286,23 @@ class ScriptedLmtp:
                 c, _ = self.lsock.accept()
             except OSError:
                 continue
+            self.connections += 1
             threading.Thread(target=self.session, args=(c,), daemon=True).start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join(5)
+        self.lsock.close()
+
+
+class ScriptedLmtp(ThreadedServer):
+    """A minimal LMTP server (RFC 2033) in a thread: answers 250 to everything except the
+    per-recipient replies after the final dot, which come from dot_replies (address -> reply
+    line, default 250). Records each message as (mail_from, [rcpts], body)."""
+
+    def __init__(self, port=None):
+        self.dot_replies = {}
+        super().__init__(port)
 
     def session(self, c):
         c.settimeout(10)
@@ -340,11 +348,6 @@ class ScriptedLmtp:
         finally:
             c.close()
 
-    def stop(self):
-        self.running = False
-        self.thread.join(5)
-        self.lsock.close()
-
 
 def self_signed(base):
     """A throw-away key and certificate for a TLS-capable test peer."""
@@ -357,31 +360,9 @@ def self_signed(base):
     return ctx
 
 
-class BrokenStartTls:
+class BrokenStartTls(ThreadedServer):
     """A plain SMTP server that offers STARTTLS but answers the TLS handshake with garbage;
     without STARTTLS it accepts everything (250). Counts connections and messages."""
-
-    def __init__(self, port=None):
-        self.port = port or free_port()
-        self.connections = 0
-        self.messages = []
-        self.lsock = socket.socket()
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", self.port))
-        self.lsock.listen(8)
-        self.lsock.settimeout(0.2)
-        self.running = True
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def serve(self):
-        while self.running:
-            try:
-                c, _ = self.lsock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            threading.Thread(target=self.session, args=(c,), daemon=True).start()
 
     def session(self, c):
         c.settimeout(10)
@@ -426,8 +407,3 @@ class BrokenStartTls:
             pass
         finally:
             c.close()
-
-    def stop(self):
-        self.running = False
-        self.thread.join(5)
-        self.lsock.close()
