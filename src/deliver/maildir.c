@@ -13,6 +13,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "deliver/maildir_pool.h"
 #include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/util.h"
@@ -105,6 +106,12 @@ static void job_fail(struct maildir_job *j, const char *what)
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;
+	if (j->pooled) { /* a retry takes a fresh one; this one may hold part of a message */
+		char p[1400];
+		snprintf(p, sizeof(p), "%s/tmp/%s", j->path, j->tmpname);
+		unlink(p);
+		j->pooled = false;
+	}
 }
 
 static int write_all(int fd, const struct iovec *iov, int n)
@@ -131,21 +138,37 @@ static int write_all(int fd, const struct iovec *iov, int n)
 	return 0;
 }
 
-/* Step 1: the file in tmp/ with Return-Path (RFC 5321 4.4) and the stored message. */
-static void write_tmp(struct maildir_job *j)
+/* The file in tmp/ the message is written to: one the pool made ahead, or else one named
+ * like the delivery. */
+static void open_tmp(struct maildir_job *j, struct maildir_pool *pool)
 {
+	j->pooled = false;
+	if (pool) {
+		j->fd = maildir_pool_take(pool, j->path, j->tmpname, sizeof(j->tmpname), now_ms());
+		j->pooled = j->fd >= 0;
+		if (j->pooled)
+			return;
+	}
 	char p[1400];
+	snprintf(j->tmpname, sizeof(j->tmpname), "%s", j->name);
+	snprintf(p, sizeof(p), "%s/tmp/%s", j->path, j->tmpname);
+	j->fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+/* Step 1: the file in tmp/ with Return-Path (RFC 5321 4.4) and the stored message. The
+ * Maildir was made already when the previous job of the batch had the same one. */
+static void write_tmp(struct maildir_job *j, bool maildir_exists, struct maildir_pool *pool)
+{
 	j->fd = -1;
 	j->result = 0;
 	errno = 0;
-	if (make_maildir(j->path) < 0)
+	if (!maildir_exists && make_maildir(j->path) < 0)
 		return job_fail(j, "creating Maildir");
 	if (already_delivered(j)) {
 		j->result = -1; /* done already: nothing to write */
 		return;
 	}
-	snprintf(p, sizeof(p), "%s/tmp/%s", j->path, j->name);
-	j->fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	open_tmp(j, pool);
 	if (j->fd < 0)
 		return job_fail(j, "creating file in");
 	char rp[600];
@@ -161,7 +184,7 @@ static void write_tmp(struct maildir_job *j)
 static void publish(struct maildir_job *j)
 {
 	char from[1400], to[1400];
-	snprintf(from, sizeof(from), "%s/tmp/%s", j->path, j->name);
+	snprintf(from, sizeof(from), "%s/tmp/%s", j->path, j->tmpname);
 	snprintf(to, sizeof(to), "%s/new/%s", j->path, j->name);
 	if (rename(from, to) < 0)
 		job_fail(j, "moving file into new/ of");
@@ -181,10 +204,12 @@ static int sync_dir(const char *path, const char *sub)
 	return r;
 }
 
-void maildir_deliver_batch(struct maildir_job *jobs, size_t n)
+void maildir_deliver_batch(struct maildir_job *jobs, size_t n, struct maildir_pool *pool)
 {
-	for (size_t i = 0; i < n; i++)
-		write_tmp(&jobs[i]);
+	for (size_t i = 0; i < n; i++) {
+		bool same_maildir = i > 0 && jobs[i - 1].result <= 0 && strcmp(jobs[i - 1].path, jobs[i].path) == 0;
+		write_tmp(&jobs[i], same_maildir, pool);
+	}
 	fault_crash_point("maildir-written");
 	/* one syncfs per file system covers the data of every file written on it */
 	for (size_t i = 0; i < n; i++) {

@@ -23,15 +23,20 @@ struct maildir_job {
 	/* internal */
 	int fd;
 	uint64_t dev;
+	char tmpname[256];     /* its name in tmp/: the delivery's own, or a pool file's */
+	bool pooled;
 };
+
+struct maildir_pool;
 
 /* Expand the maildir pattern (%d, %u) for local@domain into dst; '/' in the parts become '_'. */
 int maildir_expand(char *dst, size_t dstsize, const char *pattern, const char *address);
 /* Deterministic unique name "<sec>.Q<qid>R<idx>.<host>" (Maildir spec, "unique names"). */
 void maildir_name(char *dst, size_t dstsize, uint64_t arrival_us, const char *qid, size_t idx, const char *host);
-/* Deliver a batch: write every file to tmp/, one sync per file system, rename into new/,
- * sync the new/ directories. Each job's result is set. */
-void maildir_deliver_batch(struct maildir_job *jobs, size_t n);
+/* Deliver a batch: write every file to tmp/ (into a file of the pool when it has one; pool
+ * may be NULL), one sync per file system, rename into new/, sync the new/ directories. Each
+ * job's result is set. */
+void maildir_deliver_batch(struct maildir_job *jobs, size_t n, struct maildir_pool *pool);
 /* Bytes used by the messages in new/ and cur/ (quota). */
 uint64_t maildir_usage(const char *path);
 

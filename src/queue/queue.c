@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "deliver/maildir.h"
+#include "deliver/maildir_pool.h"
 #include "deliver/outbound.h"
 #include "explain/explain.h"
 #include "lib/fault.h"
@@ -37,7 +38,15 @@
  * experiment is one edit. */
 #define DELIVERY_THREADS 1
 #define BACKGROUND_NICE 10
-#define DELIVERY_LINGER_MS 20
+#define DELIVERY_QUIET_MS 10
+#define DELIVERY_MAX_HOLD_MS 1000
+/* Idle-time pool work (maildir_pool.h): it starts once no batch has come for
+ * POOL_QUIET_MS (a pause in the mail, not a gap between two batches of a burst, where making
+ * files would take the CPU the burst needs), goes POOL_FILL_STEP files between looks at the
+ * job list, and an idle worker wakes every POOL_IDLE_CHECK_MS to give back unused pools. */
+#define POOL_QUIET_MS 250
+#define POOL_FILL_STEP 32
+#define POOL_IDLE_CHECK_MS 60000
 #define QID_BUCKETS 65536
 
 struct commit {
@@ -53,6 +62,7 @@ struct delivery {
 	struct delivery *next;
 	struct envelope *env;
 	size_t idx;
+	uint64_t queued_ms; /* when the loop handed it to the worker */
 	struct maildir_job job;
 };
 
@@ -110,6 +120,7 @@ struct queue {
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
 	size_t njobs;
+	uint64_t last_queued_ms; /* when the newest job came */
 	struct delivery *results;
 	int deliver_evfd;
 	struct event_timer retry_timer;
@@ -779,37 +790,79 @@ static void background_priority(void)
 		log_msg(LOG_DEBUG, "setpriority-failed error=\"%s\"", strerror(errno));
 }
 
-/* Called with dmu held and a job queued: wait up to DELIVERY_LINGER_MS for a whole batch.
- * Every batch costs a syncfs, a journal commit that the spool's fdatasync then waits behind;
- * fewer, fuller batches cost the accepting side much less, for a few milliseconds more
- * before a message is in its Maildir (docs/performance.md). */
-static void linger(struct queue *q)
+/* The monotonic time ms from now, for pthread_cond_timedwait on dcv. */
+static struct timespec deadline_in(uint64_t ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += DELIVERY_LINGER_MS * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += (time_t)(ms / 1000);
+	t.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
 	}
-	while (q->njobs < DELIVERY_BATCH && !q->stopping)
-		if (pthread_cond_timedwait(&q->dcv, &q->dmu, &until) == ETIMEDOUT)
-			break;
+	return t;
+}
+
+/* Called with dmu held and a job queued: hold deliveries back while mail is still coming
+ * in. Every Maildir batch ends in a syncfs that the spool's next fdatasync waits behind and
+ * takes CPU the accepting loop needs; a client is waiting for each 250, nobody is waiting
+ * for the file in new/ yet. So the batch starts once no job has come for DELIVERY_QUIET_MS,
+ * or when the oldest job has waited DELIVERY_MAX_HOLD_MS, which bounds how late a message
+ * reaches its Maildir under a load that never pauses (docs/performance.md). */
+static void hold_back(struct queue *q)
+{
+	while (q->jobs && !q->stopping) {
+		uint64_t now = now_ms();
+		uint64_t quiet_at = q->last_queued_ms + DELIVERY_QUIET_MS;
+		uint64_t overdue_at = q->jobs->queued_ms + DELIVERY_MAX_HOLD_MS;
+		uint64_t at = quiet_at < overdue_at ? quiet_at : overdue_at;
+		if (now >= at)
+			return;
+		struct timespec until = deadline_in(at - now);
+		pthread_cond_timedwait(&q->dcv, &q->dmu, &until);
+	}
+}
+
+/* Called with dmu held: wait for a job, using the quiet time to fill the Maildir pools.
+ * last_batch_ms is when the previous batch was taken. */
+static void wait_for_jobs(struct queue *q, struct maildir_pool *pool, uint64_t last_batch_ms)
+{
+	while (q->jobs == NULL && !q->stopping) {
+		uint64_t now = now_ms();
+		uint64_t wait_ms = POOL_IDLE_CHECK_MS;
+		if (now - last_batch_ms >= POOL_QUIET_MS) {
+			pthread_mutex_unlock(&q->dmu);
+			size_t worked = maildir_pool_fill(pool, POOL_FILL_STEP, now);
+			pthread_mutex_lock(&q->dmu);
+			if (worked > 0)
+				continue;
+		} else {
+			wait_ms = last_batch_ms + POOL_QUIET_MS - now;
+		}
+		struct timespec until = deadline_in(wait_ms);
+		while (q->jobs == NULL && !q->stopping)
+			if (pthread_cond_timedwait(&q->dcv, &q->dmu, &until) == ETIMEDOUT)
+				break;
+	}
 }
 
 static void *deliver_main(void *arg)
 {
 	struct queue *q = arg;
 	background_priority();
+	/* each worker has its own pool: files are only ever taken by the thread that made them */
+	struct maildir_pool *pool = maildir_pool_new();
 	struct maildir_job jobs[DELIVERY_BATCH];
 	struct delivery *batch[DELIVERY_BATCH];
+	uint64_t last_batch_ms = 0;
 	pthread_mutex_lock(&q->dmu);
 	for (;;) {
-		while (q->jobs == NULL && !q->stopping)
-			pthread_cond_wait(&q->dcv, &q->dmu);
+		wait_for_jobs(q, pool, last_batch_ms);
 		if (q->jobs == NULL && q->stopping)
 			break;
-		linger(q);
+		hold_back(q);
+		last_batch_ms = now_ms();
 		size_t n = 0;
 		while (q->jobs && n < DELIVERY_BATCH) {
 			batch[n] = q->jobs;
@@ -822,7 +875,7 @@ static void *deliver_main(void *arg)
 		pthread_mutex_unlock(&q->dmu);
 		for (size_t i = 0; i < n; i++)
 			jobs[i] = batch[i]->job;
-		maildir_deliver_batch(jobs, n);
+		maildir_deliver_batch(jobs, n, pool);
 		pthread_mutex_lock(&q->dmu);
 		for (size_t i = 0; i < n; i++) {
 			batch[i]->job.result = jobs[i].result;
@@ -835,6 +888,7 @@ static void *deliver_main(void *arg)
 		(void)w;
 	}
 	pthread_mutex_unlock(&q->dmu);
+	maildir_pool_free(pool);
 	return NULL;
 }
 
@@ -854,10 +908,12 @@ static void queue_local(struct queue *q, struct envelope *e, size_t idx, bool re
 	r->next_attempt_ms = UINT64_MAX; /* in flight */
 	e->inflight++;
 	pthread_mutex_lock(&q->dmu);
+	d->queued_ms = now_ms();
+	q->last_queued_ms = d->queued_ms;
 	*q->jobs_tail = d;
 	q->jobs_tail = &d->next;
 	q->njobs++;
-	if (q->njobs == 1 || q->njobs == DELIVERY_BATCH) /* the worker waits for one of these */
+	if (q->njobs == 1) /* an idle worker waits for this; one holding back wakes by the clock */
 		pthread_cond_signal(&q->dcv);
 	pthread_mutex_unlock(&q->dmu);
 }
@@ -1244,7 +1300,7 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	pthread_mutex_init(&q->dmu, NULL);
-	pthread_condattr_t mono; /* linger() waits on the monotonic clock */
+	pthread_condattr_t mono; /* the worker waits on the monotonic clock */
 	pthread_condattr_init(&mono);
 	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->dcv, &mono);
