@@ -20,9 +20,8 @@
 struct pool_dir {
 	char path[1024];          /* the Maildir */
 	uint64_t take, make;      /* tmp/tern-pool.<k> for take <= k < make */
-	size_t demand;            /* how many files this Maildir wants ready */
-	uint64_t window_start_ms; /* the demand window: deliveries counted since then */
-	size_t window_count;
+	size_t demand;            /* how many files this Maildir wants ready: its largest burst */
+	size_t burst;             /* deliveries since the previous fill */
 	uint64_t last_take_ms;
 };
 
@@ -89,21 +88,16 @@ static struct pool_dir *pool_find(struct maildir_pool *p, const char *path, uint
 	struct pool_dir *d = &p->dirs[p->ndirs++];
 	memset(d, 0, sizeof(*d));
 	memcpy(d->path, path, strlen(path) + 1);
-	d->window_start_ms = now_ms;
 	pool_adopt(d);
 	return d;
 }
 
-static void count_demand(struct pool_dir *d, uint64_t now_ms)
+/* A burst ends where the worker fills: the pool should cover the largest one seen. */
+static void end_burst(struct pool_dir *d)
 {
-	if (now_ms - d->window_start_ms >= MAILDIR_POOL_WINDOW_MS) {
-		d->window_start_ms = now_ms;
-		d->window_count = 0;
-	}
-	d->window_count++;
-	if (d->window_count > d->demand && d->demand < MAILDIR_POOL_PER_DIR)
-		d->demand = d->window_count;
-	d->last_take_ms = now_ms;
+	if (d->burst > d->demand)
+		d->demand = d->burst < MAILDIR_POOL_PER_DIR ? d->burst : MAILDIR_POOL_PER_DIR;
+	d->burst = 0;
 }
 
 int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size_t namesize, uint64_t now_ms)
@@ -111,7 +105,8 @@ int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size
 	struct pool_dir *d = pool_find(p, path, now_ms);
 	if (d == NULL)
 		return -1;
-	count_demand(d, now_ms);
+	d->burst++;
+	d->last_take_ms = now_ms;
 	while (d->take < d->make) {
 		uint64_t k = d->take++;
 		p->ready--;
@@ -175,6 +170,7 @@ size_t maildir_pool_fill(struct maildir_pool *p, size_t budget, uint64_t now_ms)
 	}
 	for (size_t i = 0; i < p->ndirs && done < budget; i++) {
 		struct pool_dir *d = &p->dirs[i];
+		end_burst(d);
 		while (done < budget && d->make - d->take < d->demand && p->ready < MAILDIR_POOL_TOTAL) {
 			if (!make_one(p, d)) {
 				d->demand = (size_t)(d->make - d->take); /* stop growing until it is used */

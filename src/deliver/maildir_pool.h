@@ -16,14 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bounds: a Maildir's pool grows to the most deliveries it got within one demand window,
- * but never past MAILDIR_POOL_PER_DIR files, and all pools together never past
- * MAILDIR_POOL_TOTAL; a Maildir without deliveries for MAILDIR_POOL_IDLE_MS gives its pool
- * back (the files are removed). */
+/* Bounds: a Maildir's pool grows to the most deliveries it got between two fills (a burst:
+ * the pool is filled only while the worker is quiet), but never past MAILDIR_POOL_PER_DIR
+ * files, and all pools together never past MAILDIR_POOL_TOTAL; a Maildir without deliveries
+ * for MAILDIR_POOL_IDLE_MS gives its pool back (the files are removed). */
 #define MAILDIR_POOL_PER_DIR 4096
 #define MAILDIR_POOL_TOTAL 16384
 #define MAILDIR_POOL_DIRS 64
-#define MAILDIR_POOL_WINDOW_MS 10000u
 #define MAILDIR_POOL_IDLE_MS 3600000u
 
 struct maildir_pool;
@@ -38,9 +37,10 @@ void maildir_pool_free(struct maildir_pool *p);
  * monotonic clock. */
 int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size_t namesize, uint64_t now_ms);
 
-/* Idle-time work: create at most budget files where pools are below their demand, and give
- * back the pools of Maildirs idle for MAILDIR_POOL_IDLE_MS. Returns the number of files it
- * created or removed; 0 means there is nothing to do until the next take. */
+/* Quiet-time work: the deliveries since the previous call count as one burst; create at most
+ * budget files where pools are below the largest burst, and give back the pools of Maildirs
+ * idle for MAILDIR_POOL_IDLE_MS. Returns the number of files it created or removed; 0 means
+ * there is nothing to do until the next take. */
 size_t maildir_pool_fill(struct maildir_pool *p, size_t budget, uint64_t now_ms);
 
 /* Files ready in all pools (for tests and the log). */

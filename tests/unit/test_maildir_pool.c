@@ -91,8 +91,8 @@ static void grows_to_demand(void **state)
 	fill_all(p, 2000);
 	assert_int_equal(maildir_pool_ready(p), 5);
 	assert_int_equal(count_files("tmp", "tern-pool."), 5);
-	/* in the next demand window, five takes get five distinct, empty, writable files */
-	const uint64_t later = 1000 + MAILDIR_POOL_WINDOW_MS;
+	/* in the next burst, five takes get five distinct, empty, writable files */
+	const uint64_t later = 3000;
 	char seen[5][64];
 	for (int i = 0; i < 5; i++) {
 		int fd = maildir_pool_take(p, maildir, name, sizeof(name), later);
@@ -106,9 +106,17 @@ static void grows_to_demand(void **state)
 			assert_string_not_equal(seen[k], name);
 		snprintf(seen[i], sizeof(seen[i]), "%s", name);
 	}
-	/* the sixth in that window finds the pool empty, and raises the demand to six */
+	/* the sixth of that burst finds the pool empty, and raises the demand to six */
 	assert_int_equal(maildir_pool_take(p, maildir, name, sizeof(name), later), -1);
 	fill_all(p, later + 1);
+	assert_int_equal(maildir_pool_ready(p), 6);
+	/* a smaller burst later does not shrink it: the pool covers the largest one */
+	for (int i = 0; i < 2; i++) {
+		int fd = maildir_pool_take(p, maildir, name, sizeof(name), later + 2);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	fill_all(p, later + 3);
 	assert_int_equal(maildir_pool_ready(p), 6);
 	maildir_pool_free(p);
 }
@@ -162,7 +170,7 @@ static void removes_leftovers_and_gives_back(void **state)
 	close(fd);
 	assert_string_equal(name, "tern-pool.42");
 	fill_all(p, 3000);
-	assert_int_equal(count_files("tmp", "tern-pool."), 3); /* the one taken, two ready */
+	assert_int_equal(count_files("tmp", "tern-pool."), 2); /* the one taken, one ready */
 	/* an hour without deliveries: the ready file is removed and the Maildir forgotten */
 	fill_all(p, 2000 + MAILDIR_POOL_IDLE_MS);
 	assert_int_equal(maildir_pool_ready(p), 0);
