@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct pool_dir {
 };
 
 struct maildir_pool {
+	pthread_mutex_t mu; /* held by every call for its whole work */
 	struct pool_dir dirs[MAILDIR_POOL_DIRS];
 	size_t ndirs;
 	size_t ready; /* sum of make - take */
@@ -33,17 +35,25 @@ struct maildir_pool {
 
 struct maildir_pool *maildir_pool_new(void)
 {
-	return xcalloc(1, sizeof(struct maildir_pool));
+	struct maildir_pool *p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	return p;
 }
 
 void maildir_pool_free(struct maildir_pool *p)
 {
+	if (p == NULL)
+		return;
+	pthread_mutex_destroy(&p->mu);
 	free(p);
 }
 
-size_t maildir_pool_ready(const struct maildir_pool *p)
+size_t maildir_pool_ready(struct maildir_pool *p)
 {
-	return p->ready;
+	pthread_mutex_lock(&p->mu);
+	size_t n = p->ready;
+	pthread_mutex_unlock(&p->mu);
+	return n;
 }
 
 static void pool_file(char *dst, size_t dstsize, const struct pool_dir *d, uint64_t k)
@@ -102,24 +112,25 @@ static void end_burst(struct pool_dir *d)
 
 int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size_t namesize, uint64_t now_ms)
 {
+	int fd = -1;
+	pthread_mutex_lock(&p->mu);
 	struct pool_dir *d = pool_find(p, path, now_ms);
-	if (d == NULL)
-		return -1;
-	d->burst++;
-	d->last_take_ms = now_ms;
-	while (d->take < d->make) {
+	if (d) {
+		d->burst++;
+		d->last_take_ms = now_ms;
+	}
+	while (d && fd < 0 && d->take < d->make) {
 		uint64_t k = d->take++;
 		p->ready--;
 		char file[1200];
 		pool_file(file, sizeof(file), d, k);
-		int fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0) {
+		fd = open(file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
 			snprintf(name, namesize, POOL_PREFIX "%" PRIu64, k);
-			return fd;
-		}
-		/* removed behind our back (a reader's tmp/ cleanup): try the next one */
+		/* else removed behind our back (a reader's tmp/ cleanup): try the next one */
 	}
-	return -1;
+	pthread_mutex_unlock(&p->mu);
+	return fd;
 }
 
 /* Remove one file of an idle Maildir's pool; the entry goes once its pool is empty. */
@@ -160,6 +171,7 @@ static bool make_one(struct maildir_pool *p, struct pool_dir *d)
 size_t maildir_pool_fill(struct maildir_pool *p, size_t budget, uint64_t now_ms)
 {
 	size_t done = 0;
+	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < p->ndirs && done < budget;) {
 		if (now_ms - p->dirs[i].last_take_ms >= MAILDIR_POOL_IDLE_MS) {
 			release_one(p, i);
@@ -179,5 +191,6 @@ size_t maildir_pool_fill(struct maildir_pool *p, size_t budget, uint64_t now_ms)
 			done++;
 		}
 	}
+	pthread_mutex_unlock(&p->mu);
 	return done;
 }

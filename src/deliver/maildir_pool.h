@@ -44,6 +44,6 @@ int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size
 size_t maildir_pool_fill(struct maildir_pool *p, size_t budget, uint64_t now_ms);
 
 /* Files ready in all pools (for tests and the log). */
-size_t maildir_pool_ready(const struct maildir_pool *p);
+size_t maildir_pool_ready(struct maildir_pool *p);
 
 #endif

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,12 @@
 #define BACKGROUND_NICE 10
 #define DELIVERY_QUIET_MS 10
 #define DELIVERY_MAX_HOLD_MS 1000
-/* Idle-time pool work (maildir_pool.h): it starts once no batch has come for
- * POOL_QUIET_MS (a pause in the mail, not a gap between two batches of a burst, where making
- * files would take the CPU the burst needs), goes POOL_FILL_STEP files between looks at the
- * job list, and an idle worker wakes every POOL_IDLE_CHECK_MS to give back unused pools. */
+/* The Maildir pool's filler (maildir_pool.h) works once no batch has started for
+ * POOL_QUIET_MS (a pause in the mail, not a gap between two batches of a burst), POOL_FILL_STEP
+ * files at a time (the worker waits at most that long for the pool's lock), and wakes every
+ * POOL_IDLE_CHECK_MS to give back unused pools. */
 #define POOL_QUIET_MS 250
-#define POOL_FILL_STEP 32
+#define POOL_FILL_STEP 4
 #define POOL_IDLE_CHECK_MS 60000
 #define QID_BUCKETS 65536
 
@@ -121,6 +122,11 @@ struct queue {
 	struct delivery *jobs, **jobs_tail;
 	size_t njobs;
 	uint64_t last_queued_ms; /* when the newest job came */
+	uint64_t last_batch_ms;  /* when the worker last started a batch */
+	bool delivering;         /* the worker is writing a batch */
+	struct maildir_pool *pool;
+	pthread_t pool_thread;
+	pthread_cond_t pool_cv;  /* with dmu: the filler waits for quiet */
 	struct delivery *results;
 	int deliver_evfd;
 	struct event_timer retry_timer;
@@ -844,45 +850,56 @@ static void hold_back(struct queue *q)
 	}
 }
 
-/* Called with dmu held: wait for a job, using the quiet time to fill the Maildir pools.
- * last_batch_ms is when the previous batch was taken. */
-static void wait_for_jobs(struct queue *q, struct maildir_pool *pool, uint64_t last_batch_ms)
+/* The pool filler runs only when a CPU would otherwise be idle (SCHED_IDLE): making files
+ * ahead must not take time from anything else on the machine, including other servers. */
+static void idle_priority(void)
 {
-	while (q->jobs == NULL && !q->stopping) {
+	struct sched_param none = {0};
+	if (sched_setscheduler((pid_t)gettid(), SCHED_IDLE, &none) < 0 &&
+	    setpriority(PRIO_PROCESS, (id_t)gettid(), 19) < 0)
+		log_msg(LOG_DEBUG, "idle-priority-failed error=\"%s\"", strerror(errno));
+}
+
+static void *pool_main(void *arg)
+{
+	struct queue *q = arg;
+	idle_priority();
+	pthread_mutex_lock(&q->dmu);
+	while (!q->stopping) {
 		uint64_t now = now_ms();
+		uint64_t quiet_at = q->last_batch_ms + POOL_QUIET_MS;
 		uint64_t wait_ms = POOL_IDLE_CHECK_MS;
-		if (now - last_batch_ms >= POOL_QUIET_MS) {
+		if (q->jobs == NULL && !q->delivering && now >= quiet_at) {
 			pthread_mutex_unlock(&q->dmu);
-			size_t worked = maildir_pool_fill(pool, POOL_FILL_STEP, now);
+			size_t worked = maildir_pool_fill(q->pool, POOL_FILL_STEP, now);
 			pthread_mutex_lock(&q->dmu);
 			if (worked > 0)
 				continue;
-		} else {
-			wait_ms = last_batch_ms + POOL_QUIET_MS - now;
+		} else if (now < quiet_at) {
+			wait_ms = quiet_at - now;
 		}
 		struct timespec until = deadline_in(wait_ms);
-		while (q->jobs == NULL && !q->stopping)
-			if (pthread_cond_timedwait(&q->dcv, &q->dmu, &until) == ETIMEDOUT)
-				break;
+		pthread_cond_timedwait(&q->pool_cv, &q->dmu, &until);
 	}
+	pthread_mutex_unlock(&q->dmu);
+	return NULL;
 }
 
 static void *deliver_main(void *arg)
 {
 	struct queue *q = arg;
 	background_priority();
-	/* each worker has its own pool: files are only ever taken by the thread that made them */
-	struct maildir_pool *pool = maildir_pool_new();
 	struct maildir_job jobs[DELIVERY_BATCH];
 	struct delivery *batch[DELIVERY_BATCH];
-	uint64_t last_batch_ms = 0;
 	pthread_mutex_lock(&q->dmu);
 	for (;;) {
-		wait_for_jobs(q, pool, last_batch_ms);
+		while (q->jobs == NULL && !q->stopping)
+			pthread_cond_wait(&q->dcv, &q->dmu);
 		if (q->jobs == NULL && q->stopping)
 			break;
 		hold_back(q);
-		last_batch_ms = now_ms();
+		q->last_batch_ms = now_ms();
+		q->delivering = true;
 		size_t n = 0;
 		while (q->jobs && n < DELIVERY_BATCH) {
 			batch[n] = q->jobs;
@@ -895,8 +912,10 @@ static void *deliver_main(void *arg)
 		pthread_mutex_unlock(&q->dmu);
 		for (size_t i = 0; i < n; i++)
 			jobs[i] = batch[i]->job;
-		maildir_deliver_batch(jobs, n, pool);
+		maildir_deliver_batch(jobs, n, q->pool);
 		pthread_mutex_lock(&q->dmu);
+		q->delivering = false;
+		pthread_cond_signal(&q->pool_cv); /* the filler starts POOL_QUIET_MS from now */
 		for (size_t i = 0; i < n; i++) {
 			batch[i]->job.result = jobs[i].result;
 			memcpy(batch[i]->job.error, jobs[i].error, sizeof(jobs[i].error));
@@ -908,7 +927,6 @@ static void *deliver_main(void *arg)
 		(void)w;
 	}
 	pthread_mutex_unlock(&q->dmu);
-	maildir_pool_free(pool);
 	return NULL;
 }
 
@@ -1324,7 +1342,9 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	pthread_condattr_init(&mono);
 	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->dcv, &mono);
+	pthread_cond_init(&q->pool_cv, &mono);
 	pthread_condattr_destroy(&mono);
+	q->pool = maildir_pool_new();
 	pthread_mutex_init(&q->pmu, NULL);
 	pthread_cond_init(&q->pcv, NULL);
 	q->spare_fd = -1;
@@ -1351,6 +1371,7 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	want_spare(q);
 	for (size_t i = 0; i < DELIVERY_THREADS; i++)
 		pthread_create(&q->deliver_threads[i], NULL, deliver_main, q);
+	pthread_create(&q->pool_thread, NULL, pool_main, q);
 	event_timer_init(&q->retry_timer, retry_tick, q);
 	for (size_t h = 0; h < QID_BUCKETS; h++)
 		for (struct envelope *e = q->by_id[h]; e; e = e->next_live) {
@@ -1361,6 +1382,7 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	segments_collect(q);
 	return q;
 fail:
+	maildir_pool_free(q->pool);
 	free(q->dir);
 	free(q->by_id);
 	buf_free(&q->rec);
@@ -1379,6 +1401,7 @@ void queue_close(struct queue *q)
 	pthread_mutex_unlock(&q->mu);
 	pthread_mutex_lock(&q->dmu);
 	pthread_cond_broadcast(&q->dcv);
+	pthread_cond_broadcast(&q->pool_cv);
 	pthread_mutex_unlock(&q->dmu);
 	pthread_mutex_lock(&q->pmu);
 	q->prep_stop = true;
@@ -1394,6 +1417,8 @@ void queue_close(struct queue *q)
 	}
 	for (size_t i = 0; i < DELIVERY_THREADS; i++)
 		pthread_join(q->deliver_threads[i], NULL);
+	pthread_join(q->pool_thread, NULL);
+	maildir_pool_free(q->pool);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
 	outbound_free(q->out); /* open sessions are dropped: their recipients stay pending */
