@@ -113,7 +113,8 @@ static void end_burst(struct pool_dir *d)
 int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size_t namesize, uint64_t now_ms)
 {
 	int fd = -1;
-	pthread_mutex_lock(&p->mu);
+	if (pthread_mutex_trylock(&p->mu) != 0)
+		return -1; /* the filler is at work: never wait for a thread at the lowest priority */
 	struct pool_dir *d = pool_find(p, path, now_ms);
 	if (d) {
 		d->burst++;

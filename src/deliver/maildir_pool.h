@@ -33,8 +33,8 @@ void maildir_pool_free(struct maildir_pool *p);
 
 /* A delivery to the Maildir at path is about to write a file: open a pool file for writing
  * (its name in tmp/ goes to name) and return the descriptor, or return -1 when the pool has
- * none (the caller creates its own file). Either way the demand is counted. now_ms is a
- * monotonic clock. */
+ * none or the filler holds the lock (the caller creates its own file; it never waits). The
+ * demand is counted. now_ms is a monotonic clock. */
 int maildir_pool_take(struct maildir_pool *p, const char *path, char *name, size_t namesize, uint64_t now_ms);
 
 /* Quiet-time work: the deliveries since the previous call count as one burst; create at most

@@ -8,6 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -121,12 +124,15 @@ struct queue {
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
 	size_t njobs;
-	uint64_t last_queued_ms; /* when the newest job came */
-	uint64_t last_batch_ms;  /* when the worker last started a batch */
-	bool delivering;         /* the worker is writing a batch */
+	/* What the pool filler reads without taking dmu: a thread at SCHED_IDLE that held a
+	 * lock the loop or the worker needs could keep it for as long as the CPUs are busy. */
+	_Atomic uint64_t last_queued_ms; /* when the newest job came */
+	_Atomic uint64_t last_batch_ms;  /* when the worker last started a batch */
+	_Atomic bool delivering;         /* the worker is writing a batch */
+	_Atomic bool pool_stop;
+	int pool_evfd;                   /* wakes the filler: a batch ended, or stop */
 	struct maildir_pool *pool;
 	pthread_t pool_thread;
-	pthread_cond_t pool_cv;  /* with dmu: the filler waits for quiet */
 	struct delivery *results;
 	int deliver_evfd;
 	struct event_timer retry_timer;
@@ -860,29 +866,41 @@ static void idle_priority(void)
 		log_msg(LOG_DEBUG, "idle-priority-failed error=\"%s\"", strerror(errno));
 }
 
+/* Sleep until the filler's eventfd is written or ms have passed. */
+static void pool_sleep(struct queue *q, uint64_t ms)
+{
+	struct pollfd pfd = {.fd = q->pool_evfd, .events = POLLIN};
+	if (poll(&pfd, 1, (int)(ms < INT_MAX ? ms : INT_MAX)) > 0) {
+		uint64_t n;
+		ssize_t r = read(q->pool_evfd, &n, sizeof(n));
+		(void)r;
+	}
+}
+
 static void *pool_main(void *arg)
 {
 	struct queue *q = arg;
 	idle_priority();
-	pthread_mutex_lock(&q->dmu);
-	while (!q->stopping) {
+	while (!q->pool_stop) {
 		uint64_t now = now_ms();
-		uint64_t quiet_at = q->last_batch_ms + POOL_QUIET_MS;
-		uint64_t wait_ms = POOL_IDLE_CHECK_MS;
-		if (q->jobs == NULL && !q->delivering && now >= quiet_at) {
-			pthread_mutex_unlock(&q->dmu);
-			size_t worked = maildir_pool_fill(q->pool, POOL_FILL_STEP, now);
-			pthread_mutex_lock(&q->dmu);
-			if (worked > 0)
-				continue;
+		uint64_t last = q->last_batch_ms > q->last_queued_ms ? q->last_batch_ms : q->last_queued_ms;
+		uint64_t quiet_at = last + POOL_QUIET_MS;
+		if (q->delivering) {
+			pool_sleep(q, POOL_QUIET_MS); /* the end of the batch wakes it */
 		} else if (now < quiet_at) {
-			wait_ms = quiet_at - now;
+			pool_sleep(q, quiet_at - now);
+		} else if (maildir_pool_fill(q->pool, POOL_FILL_STEP, now) == 0) {
+			pool_sleep(q, POOL_IDLE_CHECK_MS);
 		}
-		struct timespec until = deadline_in(wait_ms);
-		pthread_cond_timedwait(&q->pool_cv, &q->dmu, &until);
 	}
-	pthread_mutex_unlock(&q->dmu);
 	return NULL;
+}
+
+static void wake_filler(struct queue *q)
+{
+	uint64_t one = 1;
+	ssize_t w = write(q->pool_evfd, &one, sizeof(one));
+	(void)w;
 }
 
 static void *deliver_main(void *arg)
@@ -915,7 +933,7 @@ static void *deliver_main(void *arg)
 		maildir_deliver_batch(jobs, n, q->pool);
 		pthread_mutex_lock(&q->dmu);
 		q->delivering = false;
-		pthread_cond_signal(&q->pool_cv); /* the filler starts POOL_QUIET_MS from now */
+		wake_filler(q); /* it starts POOL_QUIET_MS from now, unless more mail comes */
 		for (size_t i = 0; i < n; i++) {
 			batch[i]->job.result = jobs[i].result;
 			memcpy(batch[i]->job.error, jobs[i].error, sizeof(jobs[i].error));
@@ -1342,7 +1360,6 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	pthread_condattr_init(&mono);
 	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
 	pthread_cond_init(&q->dcv, &mono);
-	pthread_cond_init(&q->pool_cv, &mono);
 	pthread_condattr_destroy(&mono);
 	q->pool = maildir_pool_new();
 	pthread_mutex_init(&q->pmu, NULL);
@@ -1358,7 +1375,8 @@ struct queue *queue_open(struct event_loop *loop, struct conf *conf, struct buf 
 	}
 	q->sync_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->deliver_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (q->sync_evfd < 0 || q->deliver_evfd < 0)
+	q->pool_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q->sync_evfd < 0 || q->deliver_evfd < 0 || q->pool_evfd < 0)
 		goto fail;
 	if (recover(q, err) < 0)
 		goto fail;
@@ -1401,7 +1419,6 @@ void queue_close(struct queue *q)
 	pthread_mutex_unlock(&q->mu);
 	pthread_mutex_lock(&q->dmu);
 	pthread_cond_broadcast(&q->dcv);
-	pthread_cond_broadcast(&q->pool_cv);
 	pthread_mutex_unlock(&q->dmu);
 	pthread_mutex_lock(&q->pmu);
 	q->prep_stop = true;
@@ -1417,8 +1434,11 @@ void queue_close(struct queue *q)
 	}
 	for (size_t i = 0; i < DELIVERY_THREADS; i++)
 		pthread_join(q->deliver_threads[i], NULL);
+	q->pool_stop = true;
+	wake_filler(q);
 	pthread_join(q->pool_thread, NULL);
 	maildir_pool_free(q->pool);
+	close(q->pool_evfd);
 	/* results that arrived after the loop stopped still get their state records */
 	deliver_done(q, EV_READ);
 	outbound_free(q->out); /* open sessions are dropped: their recipients stay pending */
