@@ -102,7 +102,7 @@ static struct pool_dir *pool_find(struct maildir_pool *p, const char *path, uint
 	return d;
 }
 
-/* A burst ends where the worker fills: the pool should cover the largest one seen. */
+/* A burst ends where the filler starts: the pool should cover the largest burst seen. */
 static void end_burst(struct pool_dir *d)
 {
 	if (d->burst > d->demand)
@@ -142,8 +142,10 @@ static void release_one(struct maildir_pool *p, size_t i)
 		char file[1200];
 		pool_file(file, sizeof(file), d, d->take++);
 		p->ready--;
-		if (unlink(file) < 0 && errno != ENOENT)
-			d->take = d->make; /* cannot remove (the Maildir is gone?): forget them */
+		if (unlink(file) < 0 && errno != ENOENT) { /* the Maildir is gone? forget the rest */
+			p->ready -= (size_t)(d->make - d->take);
+			d->take = d->make;
+		}
 		return;
 	}
 	p->dirs[i] = p->dirs[--p->ndirs];

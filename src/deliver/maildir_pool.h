@@ -2,9 +2,12 @@
  * bursts of mail, so that a delivery writes into an inode that already exists instead of
  * allocating one while a client's mail waits. On ext4 without a journal, allocating an inode
  * scans every recently deleted inode of its block group, and after mass deletions that scan
- * was 70 % of the daemon's CPU (docs/performance.md). The pool moves that work to the time
- * the delivery worker is idle. Used by the one delivery worker only (not thread-safe); no
- * untrusted input: the paths come from the configuration and accepted recipients.
+ * was two thirds of the daemon's CPU (docs/performance.md). The pool moves that work to when
+ * the machine is idle: the delivery worker takes files, a filler thread at the lowest CPU
+ * priority makes them. Every call holds the pool's lock for its whole work (the filler
+ * calls with a small budget); a take only tries the lock, so a delivery never waits for
+ * the filler. No untrusted input: the paths come from the configuration and accepted
+ * recipients.
  *
  * Pool files are named tmp/tern-pool.<n>. A Maildir reader never looks in tmp/, and a file
  * is only ever published by renaming it into new/ under the delivery's own name, after its
