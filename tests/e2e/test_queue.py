@@ -513,3 +513,25 @@ def test_mailbox_quota_552_at_rcpt(make_ternd, raw_to):
     assert code == 250
     assert len(t.wait_messages("bob", 1)) == 1
     assert len(t.messages("alice")) == 1
+
+
+# --- deliveries held back while mail arrives, but never for long (issue 7) -----------------
+
+def test_continuous_stream_does_not_starve_delivery(ternd):
+    """The worker holds deliveries back while messages keep arriving (10 ms of quiet starts
+    a batch), but never longer than a second for the oldest: a client that pipelines without
+    pause sees its first messages in the Maildir while it is still sending (within 5 s, for
+    slow machines; with no bound, a quiet machine went 20 s without a delivery)."""
+    body = b"Subject: stream\r\n\r\nstream\r\n"
+    delivered_while_sending = False
+    sent = 0
+    with smtplib.SMTP("127.0.0.1", ternd.port, timeout=30) as s:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            s.sendmail("sender@test.example", ["alice@test.example"], body)
+            sent += 1
+            if ternd.messages("alice"):
+                delivered_while_sending = True
+                break
+    assert delivered_while_sending, "nothing delivered during 5 s of sending (%d messages)" % sent
+    assert len(ternd.wait_messages("alice", sent)) == sent
