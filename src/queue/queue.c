@@ -619,8 +619,19 @@ static void sync_done(void *arg, unsigned events)
 		k->result = result_of(err);
 		snprintf(k->what, sizeof(k->what), "syncing the queue file failed: %s", strerror(err));
 	}
+	bool roll = q->seg_off >= q->segment_size;
+	if (!err && !roll) {
+		/* The next sync starts before these replies go out, not after: it covers the
+		 * records appended meanwhile, and the clients answered now write their next
+		 * message while it runs (docs/performance.md). */
+		start_sync(q);
+		report_list(q, c);
+		return;
+	}
+	/* A roll must come after the reports: they count the messages in the old segment as
+	 * live, and the roll removes a segment with none. */
 	report_list(q, c);
-	if (q->seg_off >= q->segment_size)
+	if (roll)
 		segment_roll(q);
 	start_sync(q);
 }
