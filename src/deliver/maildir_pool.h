@@ -1,5 +1,5 @@
-/* maildir_pool.h - empty files made ahead of need in the tmp/ folder of Maildirs that get
- * bursts of mail, so that a delivery writes into an inode that already exists instead of
+/* maildir_pool.h - empty files made ahead of need in the tmp/ folder of Maildirs that
+ * receive mail, as many as their largest burst, so that a delivery writes into an inode that already exists instead of
  * allocating one while a client's mail waits. On ext4 without a journal, allocating an inode
  * scans every recently deleted inode of its block group, and after mass deletions that scan
  * was two thirds of the daemon's CPU (docs/performance.md). The pool moves that work to when

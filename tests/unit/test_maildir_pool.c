@@ -40,8 +40,8 @@ static int make_scratch(void **state)
 
 static int remove_scratch(void **state)
 {
-	char cmd[400];
-	snprintf(cmd, sizeof(cmd), "%s/..", maildir);
+	char parent[400];
+	snprintf(parent, sizeof(parent), "%s/..", maildir);
 	static const char *const subs[] = {"tmp", "new", "cur"};
 	for (size_t i = 0; i < 3; i++) {
 		char p[300];
@@ -56,7 +56,7 @@ static int remove_scratch(void **state)
 		rmdir(p);
 	}
 	rmdir(maildir);
-	rmdir(cmd);
+	rmdir(parent);
 	return 0;
 }
 
