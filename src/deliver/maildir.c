@@ -78,13 +78,15 @@ static int make_maildir(const char *path)
 
 static bool already_delivered(const struct maildir_job *j)
 {
+	/* A first attempt needs no look: the name comes from the queue id, and no earlier
+	 * attempt can have published it (a lookup in a large new/ per message, saved). */
+	if (!j->may_exist)
+		return false;
 	char p[1400];
 	struct stat st;
 	snprintf(p, sizeof(p), "%s/new/%s", j->path, j->name);
 	if (stat(p, &st) == 0)
 		return true;
-	if (!j->check_cur)
-		return false;
 	/* a reader may have moved it to cur/ and added ":2,flags" */
 	snprintf(p, sizeof(p), "%s/cur", j->path);
 	DIR *d = opendir(p);

@@ -16,7 +16,7 @@ struct maildir_job {
 	const char *return_path;
 	const char *data;      /* message as stored (starts with our Received:) */
 	size_t len;
-	bool check_cur;        /* after recovery: also look for the name in cur/ */
+	bool may_exist;        /* recovered, or attempted before: the file may be in new/ or cur/ */
 	/* out */
 	int result;            /* 0 delivered (or found already delivered), else errno */
 	char error[256];       /* what failed, for the log and the retry */

@@ -971,7 +971,7 @@ static void queue_local(struct queue *q, struct envelope *e, size_t idx, bool re
 	d->job.return_path = e->sender;
 	d->job.data = e->data.data;
 	d->job.len = e->data.len;
-	d->job.check_cur = recovered || r->attempts > 0;
+	d->job.may_exist = recovered || r->attempts > 0;
 	r->next_attempt_ms = UINT64_MAX; /* in flight */
 	e->inflight++;
 	pthread_mutex_lock(&q->dmu);

@@ -34,6 +34,17 @@ def dsn_fields(msg):
     return blocks[0], blocks[1:]
 
 
+def the_one_recipient(msg, qid):
+    """Check the per-message fields of a report about one recipient of message qid; return
+    that recipient's fields."""
+    per_msg, per_rcpt = dsn_fields(msg)
+    assert per_msg["Reporting-MTA"] == "dns; mx.test.example"
+    assert per_msg["X-Tern-Queue-ID"] == qid
+    assert per_msg["Arrival-Date"]
+    assert len(per_rcpt) == 1
+    return per_rcpt[0]
+
+
 def test_expired_local_recipient_bounces_once(make_ternd, raw_to):
     """alice's Maildir cannot be written; after queue_lifetime her recipient fails and the
     sender gets exactly one bounce naming only her: a multipart/report with a plain-language
@@ -62,12 +73,7 @@ def test_expired_local_recipient_bounces_once(make_ternd, raw_to):
     assert "<alice@test.example>" in human and "bob@test.example" not in human
     assert "could not be delivered" in human and qid in human
     assert "What it means:" in human
-    per_msg, per_rcpt = dsn_fields(msg)
-    assert per_msg["Reporting-MTA"] == "dns; mx.test.example"
-    assert per_msg["X-Tern-Queue-ID"] == qid
-    assert per_msg["Arrival-Date"]
-    assert len(per_rcpt) == 1
-    r = per_rcpt[0]
+    r = the_one_recipient(msg, qid)
     assert r["Final-Recipient"] == "rfc822; alice@test.example"
     assert r["Action"] == "failed"
     assert r["Status"] == "5.4.7"
@@ -158,12 +164,7 @@ def test_three_recipients_one_fails_one_bounce_naming_it(make_ternd, raw_to, pee
     human = " ".join(parts[0].get_payload(decode=True).decode().split())
     assert "<b@remote.test>" in human and "a@remote.test" not in human and "c@remote.test" not in human
     assert "What you can do:" in human
-    per_msg, per_rcpt = dsn_fields(msg)
-    assert per_msg["Reporting-MTA"] == "dns; mx.test.example"
-    assert per_msg["X-Tern-Queue-ID"] == qid
-    assert per_msg["Arrival-Date"]
-    assert len(per_rcpt) == 1
-    r = per_rcpt[0]
+    r = the_one_recipient(msg, qid)
     assert r["Final-Recipient"] == "rfc822; b@remote.test"
     assert r["Original-Recipient"] is None  # not an alias: the final address is what was sent
     assert r["Action"] == "failed"

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import TERND
+from test_queue import ready, send_raw
 
 pytestmark = pytest.mark.skipif(os.getuid() != 0, reason="the privilege drop needs root")
 
@@ -31,24 +32,12 @@ def test_runs_as_tern_user(ternd, raw):
     assert ids["Groups"] in ([], [str(tern.pw_gid)])
     assert ternd.wait_log(r"privileges dropped user=tern uid=%d" % tern.pw_uid)
     # it still serves, and delivers into Maildirs it owns
-    c = raw()
-    c.greet()
-    c.expect_cmd("MAIL FROM:<sender@test.example>", 250, "2.1.0")
-    c.expect_cmd("RCPT TO:<alice@test.example>", 250, "2.1.5")
-    c.expect_cmd("DATA", 354)
-    c.send(b"Subject: private\r\n\r\nsecret body\r\n.\r\n")
-    c.expect(250, "2.0.0")
+    send_raw(ready(raw()), ["alice@test.example"], b"Subject: private\r\n\r\nsecret body\r\n")
     assert len(ternd.wait_messages("alice", 1)) == 1
 
 
 def test_files_are_not_world_readable(ternd, raw):
-    c = raw()
-    c.greet()
-    c.expect_cmd("MAIL FROM:<sender@test.example>", 250, "2.1.0")
-    c.expect_cmd("RCPT TO:<bob@test.example>", 250, "2.1.5")
-    c.expect_cmd("DATA", 354)
-    c.send(b"Subject: private\r\n\r\nsecret body\r\n.\r\n")
-    c.expect(250, "2.0.0")
+    send_raw(ready(raw()), ["bob@test.example"], b"Subject: private\r\n\r\nsecret body\r\n")
     assert len(ternd.wait_messages("bob", 1)) == 1
     tern = pwd.getpwnam("tern")
     checked = 0
