@@ -123,7 +123,6 @@ struct queue {
 	pthread_mutex_t dmu;
 	pthread_cond_t dcv;
 	struct delivery *jobs, **jobs_tail;
-	size_t njobs;
 	/* What the pool filler reads without taking dmu: a thread at SCHED_IDLE that held a
 	 * lock the loop or the worker needs could keep it for as long as the CPUs are busy. */
 	_Atomic uint64_t last_queued_ms; /* when the newest job came */
@@ -935,7 +934,6 @@ static void *deliver_main(void *arg)
 			q->jobs = q->jobs->next;
 			n++;
 		}
-		q->njobs -= n;
 		if (q->jobs == NULL)
 			q->jobs_tail = &q->jobs;
 		pthread_mutex_unlock(&q->dmu);
@@ -977,10 +975,10 @@ static void queue_local(struct queue *q, struct envelope *e, size_t idx, bool re
 	pthread_mutex_lock(&q->dmu);
 	d->queued_ms = now_ms();
 	q->last_queued_ms = d->queued_ms;
+	bool was_empty = q->jobs == NULL;
 	*q->jobs_tail = d;
 	q->jobs_tail = &d->next;
-	q->njobs++;
-	if (q->njobs == 1) /* an idle worker waits for this; one holding back wakes by the clock */
+	if (was_empty) /* an idle worker waits for this; one holding back wakes by the clock */
 		pthread_cond_signal(&q->dcv);
 	pthread_mutex_unlock(&q->dmu);
 }
